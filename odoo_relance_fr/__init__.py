@@ -1,0 +1,6 @@
+from . import models
+
+
+def _post_init_hook(env):
+    """Give every existing company its own copy of the default ladder."""
+    env["res.company"].search([])._relance_ensure_levels()

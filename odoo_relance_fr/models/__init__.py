@@ -1,0 +1,6 @@
+from . import relance_level
+from . import relance_log
+from . import res_company
+from . import res_config_settings
+from . import res_partner
+from . import account_move

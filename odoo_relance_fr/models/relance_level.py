@@ -1,0 +1,147 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+CHANNELS = [
+    ("email", "Email"),
+    ("letter", "Letter"),
+    ("email_letter", "Email and letter"),
+    ("phone", "Phone call"),
+]
+
+
+class RelanceLevel(models.Model):
+    _name = "relance.level"
+    _description = "Reminder level"
+    _order = "company_id, sequence, id"
+    _check_company_auto = True
+
+    sequence = fields.Integer(required=True, default=10)
+    name = fields.Char(required=True, translate=True)
+    delay = fields.Integer(
+        string="Delay (days)",
+        required=True,
+        default=0,
+        help="Days after the due date when this level becomes due; "
+        "negative before the due date.",
+    )
+    gap = fields.Integer(
+        string="Minimum gap (days)",
+        required=True,
+        default=0,
+        help="Minimum number of days since the previous reminder.",
+    )
+    channel = fields.Selection(CHANNELS, required=True, default="email")
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email template",
+        domain="[('model', 'in', ('account.move', 'res.partner'))]",
+        ondelete="restrict",
+    )
+    report_id = fields.Many2one(
+        "ir.actions.report",
+        string="Letter",
+        domain="[('report_type', '=', 'qweb-pdf')]",
+        ondelete="restrict",
+    )
+    automatic = fields.Boolean(
+        string="Sent automatically",
+        default=True,
+        help="The daily scheduled action sends this level on its own; "
+        "otherwise it is proposed for validation.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        ondelete="cascade",
+        index=True,
+    )
+    active = fields.Boolean(default=True)
+
+    @api.constrains("gap")
+    def _check_gap(self):
+        """A reminder cannot be due before the previous one was sent."""
+        for level in self:
+            if level.gap < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The minimum gap of level “%(level)s” cannot be negative (%(gap)s days).",
+                        level=level.name,
+                        gap=level.gap,
+                    )
+                )
+
+    @api.constrains("sequence", "delay", "company_id", "active")
+    def _check_ladder_order(self):
+        """Levels of a company form a ladder: unique sequences, delays never going back."""
+        for company in self.company_id:
+            previous = False
+            for level in self._relance_ladder(company):
+                if previous and previous.sequence == level.sequence:
+                    raise ValidationError(
+                        self.env._(
+                            "Levels “%(first)s” and “%(second)s” have the same sequence (%(sequence)s) "
+                            "in company %(company)s: give each level its own sequence.",
+                            first=previous.name,
+                            second=level.name,
+                            sequence=level.sequence,
+                            company=company.name,
+                        )
+                    )
+                if previous and level.delay < previous.delay:
+                    raise ValidationError(
+                        self.env._(
+                            "Level “%(level)s” comes after “%(previous)s” but its delay (%(delay)s days) "
+                            "is smaller than the previous level's (%(previous_delay)s days): "
+                            "increase its delay or change the order of the levels.",
+                            level=level.name,
+                            previous=previous.name,
+                            delay=level.delay,
+                            previous_delay=previous.delay,
+                        )
+                    )
+                previous = level
+
+    @api.model
+    def _relance_ladder(self, company):
+        """Active levels of a company, in ladder order."""
+        return self.sudo().search([("company_id", "=", company.id)]).sudo(False)
+
+    def _relance_date_for(self, due_date, last_date):
+        """Date on which this level is due: its delay after the due date and its gap after the last reminder."""
+        self.ensure_one()
+        date = fields.Date.add(due_date, days=self.delay)
+        if last_date:
+            date = max(date, fields.Date.add(last_date, days=self.gap))
+        return date
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        levels = super().create(vals_list)
+        levels._relance_reschedule_invoices(levels.company_id)
+        return levels
+
+    def write(self, vals):
+        companies = self.company_id
+        res = super().write(vals)
+        if {"sequence", "delay", "gap", "active", "company_id"} & set(vals):
+            self._relance_reschedule_invoices(companies | self.company_id)
+        return res
+
+    def unlink(self):
+        companies = self.company_id
+        res = super().unlink()
+        self._relance_reschedule_invoices(companies)
+        return res
+
+    def _relance_reschedule_invoices(self, companies):
+        """The ladder changed: recompute the next reminder of the open invoices it governs."""
+        moves = self.env["account.move"].sudo().search(
+            [
+                ("company_id", "in", companies.ids),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
+        moves._relance_reschedule()
