@@ -24,7 +24,7 @@ def main(db_name, addons_path, modules):
         ],
         check=True,
     )
-    registry = odoo.modules.registry.Registry(db_name)
+    registry = odoo.modules.registry.Registry.new(db_name)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         company = env.ref("base.main_company")

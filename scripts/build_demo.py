@@ -1,0 +1,147 @@
+"""Fill a French database (made by make_db.py) with a company, customers and invoices at every reminder stage.
+
+Usage: python build_demo.py DBNAME ADDONS_PATH
+Dates are relative to the day the script runs, so the demo always shows each stage "today".
+"""
+
+import sys
+from datetime import date, timedelta
+
+import odoo
+from odoo import Command, fields
+
+CUSTOMERS = [
+    # key, name, is_company, email, lang, city
+    ("martin", "Boulangerie Martin SARL", True, "compta@boulangerie-martin.example", "fr_FR", "Lyon"),
+    ("leroy", "Garage Leroy SA", True, "factures@garage-leroy.example", "fr_FR", "Nantes"),
+    ("bernard", "Bernard Menuiserie EURL", True, "contact@bernard-menuiserie.example", "fr_FR", "Bordeaux"),
+    ("moreau", "Imprimerie Moreau SAS", True, "", "fr_FR", "Lille"),
+    ("dubois", "Cabinet Dubois & Associés", True, "secretariat@cabinet-dubois.example", "fr_FR", "Toulouse"),
+    ("lambert", "Transports Lambert SARL", True, "compta@transports-lambert.example", "fr_FR", "Rennes"),
+    ("girard", "Pharmacie Girard", True, "pharmacie.girard@example.fr", "fr_FR", "Nice"),
+    ("fontaine", "Hôtel Fontaine SAS", True, "direction@hotel-fontaine.example", "fr_FR", "Annecy"),
+    ("rousseau", "Rousseau Paysages SARL", True, "", "fr_FR", "Dijon"),
+    ("petit", "Claire Petit", False, "claire.petit@example.fr", "fr_FR", "Tours"),
+    ("brightside", "Brightside Trading Ltd", True, "accounts@brightside.example", "en_US", "London"),
+    ("excluded", "Mairie de Saint-Aubin", True, "mairie@saint-aubin.example", "fr_FR", "Saint-Aubin"),
+]
+
+# customer, amount HT, days from today to the due date (negative: late), level reached, days since last reminder,
+# amount paid, label
+INVOICES = [
+    ("martin", 1000.00, 25, None, None, 0, "pas encore dû : avis avant échéance dans 18 jours"),
+    ("leroy", 2500.00, 7, None, None, 0, "échéance dans 7 jours : avis avant échéance aujourd'hui"),
+    ("bernard", 840.00, -7, None, None, 0, "7 jours de retard : relance 1 aujourd'hui"),
+    ("dubois", 1500.00, -22, "relance_level_1", 15, 0, "22 jours de retard : relance 2 aujourd'hui"),
+    ("lambert", 3200.00, -37, "relance_level_2", 15, 0, "37 jours de retard : relance 3 aujourd'hui"),
+    ("girard", 980.00, -52, "relance_level_3", 15, 0, "52 jours de retard : mise en demeure à valider"),
+    ("fontaine", 4100.00, -90, None, None, 0, "90 jours de retard, jamais relancée : relance 1 d'abord"),
+    ("moreau", 1250.00, -22, "relance_level_1", 15, 0, "client sans e-mail"),
+    ("rousseau", 2000.00, -30, "relance_level_1", 23, 1000.00, "partiellement payée"),
+    ("martin", 600.00, -40, None, None, 720.00, "payée"),
+    ("petit", 350.00, -22, "relance_level_1", 15, 0, "particulier"),
+    ("brightside", 1800.00, -7, None, None, 0, "client anglophone"),
+    ("excluded", 700.00, -37, None, None, 0, "client exclu des relances"),
+    # three late invoices for one customer: one grouped reminder
+    ("leroy", 450.00, -7, None, None, 0, "groupée (1/3)"),
+    ("leroy", 1200.00, -22, "relance_level_1", 15, 0, "groupée (2/3)"),
+    ("leroy", 300.00, -37, "relance_level_2", 15, 0, "groupée (3/3)"),
+]
+
+
+def setup_company(env):
+    company = env.ref("base.main_company")
+    company.write({
+        "name": "Ateliers Dupont SAS",
+        "street": "12 rue de la Paix",
+        "zip": "75002",
+        "city": "Paris",
+        "email": "compta@ateliers-dupont.example",
+        "phone": "+33 1 23 45 67 89",
+        "website": "https://www.ateliers-dupont.example",
+        "vat": "FR23334175221",
+        "siret": "33417522100027",
+        "company_registry": "334 175 221 RCS Paris",
+    })
+    bank = env["res.bank"].create({"name": "Crédit Agricole Île-de-France", "bic": "AGRIFRPP882"})
+    account = env["res.partner.bank"].create({
+        "acc_number": "FR76 3000 6000 0112 3456 7890 189",
+        "partner_id": company.partner_id.id,
+        "bank_id": bank.id,
+        "allow_out_payment": True,
+    })
+    env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", company.id)], limit=1).bank_account_id = account
+    env.ref("base.user_admin").write({"name": "Sophie Laurent", "email": "sophie.laurent@ateliers-dupont.example"})
+    return company
+
+
+def create_customers(env):
+    partners = {}
+    for key, name, is_company, email, lang, city in CUSTOMERS:
+        country = env.ref("base.uk") if lang == "en_US" else env.ref("base.fr")
+        partners[key] = env["res.partner"].create({
+            "name": name, "is_company": is_company, "email": email or False, "lang": lang,
+            "street": "1 rue du Commerce" if country.code == "FR" else "1 King Street", "city": city,
+            "zip": "00000" if country.code == "FR" else "EC2V 8AU", "country_id": country.id,
+            "relance_excluded": key == "excluded",
+        })
+    return partners
+
+
+def create_invoices(env, partners, today):
+    tax = env["account.chart.template"].ref("tva_normale")
+    product = env["product.product"].create({
+        "name": "Prestation de conseil", "type": "service", "list_price": 1000.0, "taxes_id": [Command.set(tax.ids)],
+    })
+    rows = sorted(INVOICES, key=lambda row: row[2])
+    moves = env["account.move"]
+    for key, amount, due_in, *_rest in rows:
+        due = today + timedelta(days=due_in)
+        moves |= env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": partners[key].id,
+            "invoice_date": due - timedelta(days=30), "invoice_date_due": due,
+            "invoice_line_ids": [Command.create({"product_id": product.id, "price_unit": amount,
+                                                 "tax_ids": [Command.set(tax.ids)]})],
+        })
+    moves.action_post()
+    for move, (_key, _amount, _due, level, since, paid, label) in zip(moves, rows):
+        move.message_post(body=f"Facture de démonstration : {label}")
+        if paid:
+            env["account.payment.register"].with_context(active_model="account.move", active_ids=move.ids).create(
+                {"amount": paid, "payment_date": today - timedelta(days=3)}
+            )._create_payments()
+        if level:
+            record_past_reminder(env, move, env.ref(f"odoo_relance_fr.{level}"), today - timedelta(days=since))
+    refund = moves[0]._reverse_moves([{"invoice_date": today - timedelta(days=5), "ref": "Avoir commercial"}])
+    refund.invoice_line_ids.price_unit = 100.0
+    refund.action_post()
+    return moves
+
+
+def record_past_reminder(env, move, level, date):
+    env["relance.log"].create({
+        "date": date, "level_id": level.id, "channel": "email", "partner_id": move.commercial_partner_id.id,
+        "move_ids": [Command.set(move.ids)], "state": "sent", "note": "Relance antérieure (démonstration)",
+    })
+    move.write({"relance_level_id": level.id, "relance_last_date": date})
+
+
+def main(db_name, addons_path):
+    odoo.tools.config.parse_config([f"--addons-path={addons_path}", "--log-level=warn"])
+    with odoo.modules.registry.Registry(db_name).cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR", "tracking_disable": False})
+        today = fields.Date.context_today(env["res.users"])
+        setup_company(env)
+        partners = create_customers(env)
+        moves = create_invoices(env, partners, today)
+        print(f"Demo database {db_name}: {len(partners)} customers, {len(moves)} invoices and 1 credit note")
+        for move in moves.sorted(lambda m: (m.relance_next_date or date.max, m.name)):
+            print(f"  {move.name:<16} {move.partner_id.name:<28} échéance {move.invoice_date_due} "
+                  f"reste {move.amount_residual:>9.2f}  prochaine relance: "
+                  f"{move.relance_next_level_id.name or '-'} {move.relance_next_date or ''}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    main(*sys.argv[1:])
