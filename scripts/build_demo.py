@@ -121,7 +121,7 @@ def create_invoices(env, partners, today):
 def record_past_reminder(env, move, level, date):
     env["relance.log"].create({
         "date": date, "level_id": level.id, "channel": "email", "partner_id": move.commercial_partner_id.id,
-        "move_ids": [Command.set(move.ids)], "state": "sent", "note": "Relance antérieure (démonstration)",
+        "move_ids": [Command.set(move.ids)], "state": "sent", "user_id": env.ref("base.user_admin").id, "note": "Relance antérieure (démonstration)",
     })
     move.write({"relance_level_id": level.id, "relance_last_date": date})
 
