@@ -11,6 +11,8 @@
         "security/relance_security.xml",
         "security/ir.model.access.csv",
         "data/relance_level_data.xml",
+        "data/relance_rate_data.xml",
+        "views/relance_rate_views.xml",
         "views/relance_level_views.xml",
         "views/relance_log_views.xml",
         "views/account_move_views.xml",

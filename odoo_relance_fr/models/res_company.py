@@ -1,4 +1,6 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import formatLang
 
 DEFAULT_LEVEL_XMLIDS = (
     "odoo_relance_fr.relance_level_pre_due",
@@ -19,6 +21,68 @@ class ResCompany(models.Model):
         default=5.0,
         help="Invoices whose amount still due is below this amount are never reminded.",
     )
+
+    relance_penalty_rate_type = fields.Selection(
+        [("ecb_plus_10", "ECB rate + 10 points"), ("contractual", "Contractual rate")],
+        string="Late penalty rate",
+        default="ecb_plus_10",
+        required=True,
+    )
+    relance_contract_rate = fields.Float(string="Contractual rate (%)", digits=(6, 3))
+    relance_penalty_split_semesters = fields.Boolean(
+        string="Split penalties by semester",
+        default=True,
+        help="A delay crossing 1 January or 1 July is split, each part at its own semester's rate; "
+        "otherwise the rate of the due date's semester applies to the whole delay.",
+    )
+    relance_show_penalties = fields.Boolean(
+        string="Show penalties in reminders",
+        default=True,
+        help="Show late penalties and recovery indemnities to date from Reminder 2 on, in the formal "
+        "notice and in statements.",
+    )
+    relance_penalty_account_id = fields.Many2one(
+        "account.account",
+        string="Penalty income account",
+        check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Income account of the invoices billing late penalties and indemnities (default: 763100).",
+    )
+
+    @api.constrains("relance_contract_rate")
+    def _check_relance_contract_rate(self):
+        for company in self:
+            if company.relance_contract_rate < 0:
+                raise ValidationError(self.env._(
+                    "The contractual late penalty rate cannot be negative (%(rate)s %%).",
+                    rate=company.relance_contract_rate,
+                ))
+
+    def _relance_penalty_account(self):
+        """Account of penalty invoice lines: the configured one, else 763100 of the French chart."""
+        self.ensure_one()
+        account = self.relance_penalty_account_id or self.env["account.chart.template"].with_company(self).ref(
+            "pcg_7631", raise_if_not_found=False
+        )
+        if not account:
+            raise UserError(self.env._(
+                "Choose the income account of late penalties in Settings > Invoicing > Customer reminders."
+            ))
+        return account
+
+    @api.model
+    def _relance_contract_rate_warning(self, rate_type, rate, date):
+        """Warning when a contractual rate is under the legal floor: 3 x the legal interest rate of the semester."""
+        if rate_type != "contractual":
+            return False
+        legal, _note = self.env["relance.rate"]._rate_for("legal_pro", date)
+        if rate >= 3 * legal:
+            return False
+        return self.env._(
+            "The contractual rate (%(rate)s %%) is below three times the legal interest rate of the semester "
+            "(3 x %(legal)s %% = %(floor)s %%): art. L441-10 of the French Commercial Code forbids it.",
+            rate=formatLang(self.env, rate), legal=formatLang(self.env, legal), floor=formatLang(self.env, 3 * legal),
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

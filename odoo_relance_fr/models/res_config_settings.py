@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -10,6 +10,25 @@ class ResConfigSettings(models.TransientModel):
     relance_min_amount = fields.Monetary(
         related="company_id.relance_min_amount", readonly=False, currency_field="currency_id"
     )
+
+    relance_penalty_rate_type = fields.Selection(related="company_id.relance_penalty_rate_type", readonly=False)
+    relance_contract_rate = fields.Float(related="company_id.relance_contract_rate", readonly=False)
+    relance_penalty_split_semesters = fields.Boolean(
+        related="company_id.relance_penalty_split_semesters", readonly=False
+    )
+    relance_show_penalties = fields.Boolean(related="company_id.relance_show_penalties", readonly=False)
+    relance_penalty_account_id = fields.Many2one(related="company_id.relance_penalty_account_id", readonly=False)
+    relance_contract_rate_warning = fields.Char(
+        string="Contract rate warning", compute="_compute_relance_contract_rate_warning"
+    )
+
+    @api.depends("relance_penalty_rate_type", "relance_contract_rate")
+    def _compute_relance_contract_rate_warning(self):
+        today = fields.Date.context_today(self)
+        for settings in self:
+            settings.relance_contract_rate_warning = self.env["res.company"]._relance_contract_rate_warning(
+                settings.relance_penalty_rate_type, settings.relance_contract_rate, today
+            )
 
     def action_relance_open_levels(self):
         """Open the full list of reminder levels."""

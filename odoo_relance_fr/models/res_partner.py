@@ -9,3 +9,7 @@ class ResPartner(models.Model):
         tracking=True,
         help="No reminder is ever sent for this customer's invoices.",
     )
+    relance_is_consumer = fields.Boolean(
+        string="Private person (consumer)",
+        help="French B2B late-payment rules do not apply: no L441-10 penalties, no 40 EUR indemnity.",
+    )

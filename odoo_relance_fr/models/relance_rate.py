@@ -1,0 +1,72 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_date, formatLang
+
+_logger = logging.getLogger(__name__)
+
+RATE_KINDS = [
+    ("ecb", "ECB main refinancing rate"),
+    ("legal_pro", "Legal interest rate (professionals)"),
+]
+
+
+class RelanceRate(models.Model):
+    _name = "relance.rate"
+    _description = "Semester rate for late-payment penalties"
+    _order = "kind, date_from desc"
+    _rec_name = "date_from"
+
+    kind = fields.Selection(RATE_KINDS, required=True, default="ecb")
+    date_from = fields.Date(
+        string="Semester start",
+        required=True,
+        help="1 January for the first half-year, 1 July for the second.",
+    )
+    rate = fields.Float(string="Rate (%)", required=True, digits=(6, 3))
+
+    _sql_constraints = [
+        ("kind_date_unique", "unique(kind, date_from)", "A semester has only one rate of each kind."),
+    ]
+
+    @api.constrains("date_from", "rate")
+    def _check_semester(self):
+        """Rates are published per half-year: they start on 1 January or 1 July."""
+        for rate in self:
+            if (rate.date_from.month, rate.date_from.day) not in ((1, 1), (7, 1)):
+                raise ValidationError(
+                    self.env._("A semester starts on 1 January or 1 July, not on %(date)s.", date=format_date(self.env, rate.date_from))
+                )
+            if rate.rate < 0:
+                raise ValidationError(self.env._("A rate cannot be negative (%(rate)s %%).", rate=formatLang(self.env, rate.rate)))
+
+    @api.model
+    def _semester_start(self, date):
+        """First day of the half-year containing date."""
+        return date.replace(month=1 if date.month < 7 else 7, day=1)
+
+    @api.model
+    def _rate_for(self, kind, date):
+        """(rate, note) in force for the semester of date; the latest known rate, with a note, when it is missing."""
+        start = self._semester_start(date)
+        rates = self.sudo().search([("kind", "=", kind)])
+        exact = rates.filtered(lambda r: r.date_from == start)
+        if exact:
+            return exact.rate, False
+        if not rates:
+            raise ValidationError(
+                self.env._("No %(kind)s is known: fill in the table of semester rates.",
+                           kind=dict(self._fields["kind"]._description_selection(self.env))[kind])
+            )
+        known = rates.filtered(lambda r: r.date_from < start)[:1] or rates[-1:]
+        note = self.env._(
+            "%(kind)s of the semester starting %(missing)s is missing from the table: "
+            "the rate of the semester starting %(used)s (%(rate)s %%) was used.",
+            kind=dict(self._fields["kind"]._description_selection(self.env))[kind],
+            missing=format_date(self.env, start),
+            used=format_date(self.env, known.date_from),
+            rate=formatLang(self.env, known.rate),
+        )
+        _logger.warning(note)
+        return known.rate, note
