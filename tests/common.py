@@ -39,6 +39,11 @@ class RelanceCommon(TransactionCase):
                 "siret": "33417522100027",
             }
         )
+        bank = cls.env["res.bank"].create({"name": "Crédit Agricole Île-de-France", "bic": "AGRIFRPP882"})
+        cls.company_bank = cls.env["res.partner.bank"].create({
+            "acc_number": "FR76 3000 6000 0112 3456 7890 189", "partner_id": cls.company.partner_id.id,
+            "bank_id": bank.id, "allow_out_payment": True,
+        })
         cls.pre_due, cls.level_1, cls.level_2, cls.level_3, cls.mise_en_demeure = (
             cls.env.ref(xmlid) for xmlid in LEVEL_XMLIDS
         )

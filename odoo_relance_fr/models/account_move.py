@@ -1,5 +1,6 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 from odoo.tools.misc import format_date, formatLang
 
 from . import relance_penalty
@@ -46,6 +47,14 @@ class AccountMove(models.Model):
     )
     relance_excluded = fields.Boolean(
         string="Excluded from reminders", copy=False, tracking=True
+    )
+    relance_dispute = fields.Boolean(
+        string="In dispute", copy=False, tracking=True,
+        help="The customer disputes this invoice: no reminder until the dispute is closed.",
+    )
+    relance_promise_date = fields.Date(
+        string="Promised payment date", copy=False, tracking=True,
+        help="The customer promised to pay by this date: reminders pause until it has passed.",
     )
     relance_log_ids = fields.Many2many(
         "relance.log",
@@ -95,6 +104,8 @@ class AccountMove(models.Model):
         "amount_residual_signed",
         "relance_due_date",
         "relance_excluded",
+        "relance_dispute",
+        "relance_promise_date",
         "relance_level_id",
         "relance_last_date",
         "commercial_partner_id.relance_excluded",
@@ -112,6 +123,8 @@ class AccountMove(models.Model):
                 level = move._relance_pick_next_level(ladders[company], today)
                 if level:
                     date = level._relance_date_for(move.relance_due_date, move.relance_last_date)
+                    if move.relance_promise_date and move.relance_promise_date >= date:
+                        date = fields.Date.add(move.relance_promise_date, days=1)
             move.relance_next_level_id = level
             move.relance_next_date = date
 
@@ -124,6 +137,7 @@ class AccountMove(models.Model):
             and self.payment_state in REMINDABLE_PAYMENT_STATES
             and self.relance_due_date
             and not self.relance_excluded
+            and not self.relance_dispute
             and not self.commercial_partner_id.relance_excluded
             and self.company_id.currency_id.compare_amounts(
                 abs(self.amount_residual_signed), self.company_id.relance_min_amount
@@ -141,6 +155,81 @@ class AccountMove(models.Model):
             if self.relance_due_date < today:
                 candidates = candidates.filtered(lambda lvl: lvl.delay >= 0)
         return candidates[:1]
+
+    @api.model
+    def _relance_due_domain(self, company, date):
+        """Open customer invoices of company whose next reminder is due on date and not yet handled today."""
+        return [
+            ("company_id", "=", company.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", REMINDABLE_PAYMENT_STATES),
+            ("relance_next_date", "<=", date),
+            "|", ("relance_last_date", "=", False), ("relance_last_date", "<", date),
+            ("relance_log_ids", "not any", [("state", "=", "planned")]),
+            ("relance_log_ids", "not any", [("state", "=", "failed"), ("date", "=", date)]),
+        ]
+
+    @api.model
+    def _relance_refresh_stale(self, company, date):
+        """Invoices past due still waiting for their pre-due notice move on to Reminder 1."""
+        stale = self.search([
+            ("company_id", "=", company.id),
+            ("relance_next_level_id.delay", "<", 0),
+            ("relance_due_date", "<", date),
+        ])
+        stale._relance_reschedule()
+        stale.flush_recordset(["relance_next_level_id", "relance_next_date"])
+
+    def _relance_lock_and_recheck(self, date):
+        """Lock these invoices (skipping those another worker holds), re-read them, keep those still due."""
+        if not self:
+            return self
+        self.env.cr.execute(SQL(
+            "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED", tuple(self.ids)
+        ))
+        locked = self.browse([row[0] for row in self.env.cr.fetchall()])
+        self.env.invalidate_all()
+        return locked.filtered(
+            lambda move: move._relance_is_remindable()
+            and move.relance_next_date
+            and move.relance_next_date <= date
+            and (not move.relance_last_date or move.relance_last_date < date)
+        )
+
+    def _relance_invoice_pdfs(self, batch_size=20):
+        """PDF of each invoice: the one Odoo stored when it was sent, else rendered in batches and kept."""
+        pdfs, missing = {}, self.browse()
+        stored = self.env["ir.attachment"].search([
+            ("res_model", "=", "account.move"), ("res_id", "in", self.ids),
+            ("res_field", "=", False), ("description", "=", "odoo_relance_fr:invoice_pdf"),
+        ])
+        by_move = {att.res_id: att for att in stored}
+        for move in self:
+            pdfs[move] = move.invoice_pdf_report_id or by_move.get(move.id)
+            if not pdfs[move]:
+                missing |= move
+        for start in range(0, len(missing), batch_size):
+            pdfs.update(missing[start:start + batch_size]._relance_render_pdfs())
+        return pdfs
+
+    def _relance_render_pdfs(self):
+        """Render these invoices in one wkhtmltopdf run, split per invoice, and store each PDF."""
+        report = self.env.ref("account.account_invoices")
+        streams = self.env["ir.actions.report"]._render_qweb_pdf_prepare_streams(report, {}, res_ids=self.ids)
+        if set(streams) != set(self.ids):
+            if len(self) == 1:
+                raise UserError(self.env._("The PDF of invoice %(invoice)s could not be rendered.", invoice=self.name))
+            return {k: v for move in self for k, v in move._relance_render_pdfs().items()}
+        attachments = self.env["ir.attachment"].create([{
+            "name": f"{move._get_invoice_report_filename()}",
+            "raw": streams[move.id]["stream"].getvalue(),
+            "res_model": "account.move",
+            "res_id": move.id,
+            "mimetype": "application/pdf",
+            "description": "odoo_relance_fr:invoice_pdf",
+        } for move in self])
+        return dict(zip(self, attachments))
 
     def _relance_reschedule(self):
         """Queue the recomputation of the next reminder (ladder or date changed)."""

@@ -49,6 +49,22 @@ class RelanceLevel(models.Model):
         help="The daily scheduled action sends this level on its own; "
         "otherwise it is proposed for validation.",
     )
+    tone = fields.Selection(
+        [
+            ("pre_due", "Courtesy notice before the due date"),
+            ("courteous", "Courteous"),
+            ("firm", "Firm"),
+            ("final", "Last reminder"),
+            ("formal", "Formal notice"),
+        ],
+        required=True,
+        default="courteous",
+        help="Wording of the grouped reminder when this is the highest level of its invoices.",
+    )
+    show_penalties = fields.Boolean(
+        string="Show penalties",
+        help="The reminder shows the late penalties and recovery indemnities to date (business customers).",
+    )
     company_id = fields.Many2one(
         "res.company",
         required=True,

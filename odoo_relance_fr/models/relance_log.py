@@ -1,10 +1,23 @@
-from odoo import fields, models
+import logging
+import threading
+
+from psycopg2 import errors as pg_errors
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+from odoo.tools.misc import format_amount, format_date
 
 from .relance_level import CHANNELS
+
+_logger = logging.getLogger(__name__)
+
+CONCURRENCY_ERRORS = (pg_errors.LockNotAvailable, pg_errors.SerializationFailure)
 
 
 class RelanceLog(models.Model):
     _name = "relance.log"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Reminder history"
     _order = "date desc, id desc"
     _check_company_auto = True
@@ -40,6 +53,7 @@ class RelanceLog(models.Model):
         required=True,
         default="planned",
         index=True,
+        tracking=True,
     )
     note = fields.Text()
     mail_message_id = fields.Many2one("mail.message", string="Email", ondelete="set null")
@@ -53,3 +67,292 @@ class RelanceLog(models.Model):
     )
     lrar_number = fields.Char(string="Registered letter number", copy=False)
     lrar_ack_date = fields.Date(string="Acknowledgement of receipt", copy=False)
+
+    # ------------------------------------------------------------------
+    # Daily ladder
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_relance_ladder(self, batch_size=50):
+        """Remind one batch of customers due today; the scheduler reruns the job while some remain."""
+        if not self.env.context.get("lang"):
+            # the scheduler gives no language: texts for the staff follow the cron user's
+            self = self.with_context(lang=self.env.user.lang)  # noqa: PLW0642
+        today = fields.Date.context_today(self)
+        Move = self.env["account.move"]
+        todo = []
+        for company in self.env["res.company"].search([("relance_auto_send", "=", True)]):
+            Move._relance_refresh_stale(company, today)
+            groups = Move._read_group(
+                Move._relance_due_domain(company, today), ["commercial_partner_id"], order="commercial_partner_id"
+            )
+            todo += [(company, partner) for (partner,) in groups]
+        for done, (company, partner) in enumerate(todo[:batch_size], start=1):
+            self.with_company(company)._relance_remind_partner(partner, today)
+            self._relance_commit_in_cron()
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(todo) - done)
+        if not todo:
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+
+    def _relance_commit_in_cron(self):
+        """Commit after each customer when run by the scheduler, so that a crash loses nothing sent."""
+        if self.env.context.get("ir_cron_progress_id") and not getattr(threading.current_thread(), "testing", False):
+            self.env.cr.commit()
+
+    @api.model
+    def _relance_remind_partner(self, partner, date, automatic=True):
+        """Remind one customer of its due invoices; on failure change nothing and leave a failed log."""
+        company = self.env.company
+        moves = self.env["account.move"].search(
+            self.env["account.move"]._relance_due_domain(company, date)
+            + [("commercial_partner_id", "=", partner.id)]
+        )
+        try:
+            with self.env.cr.savepoint():
+                moves = moves._relance_lock_and_recheck(date)
+                logs = self._relance_plan(partner, moves, date)
+                for log in logs:
+                    log._relance_execute(automatic)
+            return logs
+        except CONCURRENCY_ERRORS:
+            _logger.info("Reminders of %s are being sent by another worker: skipped", partner.display_name)
+            return self.browse()
+        except Exception as error:  # noqa: BLE001 - one customer's failure must not stop the others
+            _logger.exception("Reminder to %s failed", partner.display_name)
+            return self._relance_log_failure(partner, moves, date, error)
+
+    @api.model
+    def _relance_plan(self, partner, moves, date):
+        """Planned logs for a customer's due invoices: one grouped log, pre-due notices one per invoice."""
+        groups = []
+        pre_due = moves.filtered(lambda m: m.relance_next_level_id.delay < 0)
+        if self.env.company.relance_grouping:
+            groups = [m for m in pre_due] + ([moves - pre_due] if moves - pre_due else [])
+        else:
+            groups = list(moves)
+        return self.create([self._prepare_relance_log_vals(partner, group, date) for group in groups])
+
+    @api.model
+    def _prepare_relance_log_vals(self, partner, moves, date):
+        level = moves.relance_next_level_id.sorted(lambda lvl: (lvl.sequence, lvl.id))[-1:]
+        return {
+            "date": date,
+            "partner_id": partner.id,
+            "move_ids": [Command.set(moves.ids)],
+            "level_id": level.id,
+            "channel": level.channel,
+            "company_id": self.env.company.id,
+            "user_id": self.env.company._relance_sender_user().id,
+            "state": "planned",
+        }
+
+    @api.model
+    def _relance_log_failure(self, partner, moves, date, error):
+        """Failed log with the reason; the invoices keep their level and are tried again on the next run."""
+        reason = error.args[0] if isinstance(error, UserError) and error.args else repr(error)
+        vals = self._prepare_relance_log_vals(partner, moves, date) if moves else {
+            "date": date, "partner_id": partner.id, "company_id": self.env.company.id,
+        }
+        return self.create(dict(vals, state="failed", note=reason))
+
+    # ------------------------------------------------------------------
+    # Sending one reminder
+    # ------------------------------------------------------------------
+
+    def _relance_execute(self, automatic=True):
+        """Send this planned reminder through its level's channel, or ask a person to validate it."""
+        self.ensure_one()
+        if automatic and not self.level_id.automatic:
+            return self._relance_request_validation()
+        moves_levels = [(move, move.relance_next_level_id) for move in self.move_ids]
+        if self.channel == "phone":
+            return self._relance_request_call()
+        if self.channel in ("email", "email_letter"):
+            self._relance_send_email()
+        self.state = "to_print" if self.channel in ("letter", "email_letter") else "sent"
+        self._relance_mark_moves(moves_levels)
+
+    def _relance_mark_moves(self, moves_levels):
+        """Each invoice climbs to its own level; the invoices and the customer keep a trace in their chatter."""
+        for move, level in moves_levels:
+            move.write({"relance_level_id": level.id, "relance_last_date": self.date})
+        body = self.env._(
+            "%(level)s sent (%(channel)s) on %(date)s for invoices %(invoices)s.",
+            level=self.level_id.name,
+            channel=dict(self._fields["channel"]._description_selection(self.env))[self.channel],
+            date=format_date(self.env, self.date),
+            invoices=", ".join(self.move_ids.mapped("name")),
+        )
+        self.move_ids._message_log_batch(bodies={move.id: body for move in self.move_ids})
+        self.partner_id._message_log(body=body)
+
+    def _relance_send_email(self):
+        """Queue the reminder email, with the invoices' PDFs attached."""
+        template = self._relance_template()
+        recipient = self.partner_id._relance_recipient()
+        pdfs = self.move_ids._relance_invoice_pdfs()
+        cc_user = self.company_id.relance_cc_user_id
+        email_values = {
+            "recipient_ids": [Command.link(recipient.id)],
+            "attachment_ids": [Command.link(att.id) for att in pdfs.values()],
+            "email_cc": cc_user.email_formatted if cc_user.email else False,
+        }
+        mail_id = template.send_mail(self.id, email_values=email_values)
+        mail = self.env["mail.mail"].sudo().browse(mail_id)
+        self.write({
+            "mail_mail_id": mail.id,
+            "mail_message_id": mail.mail_message_id.id,
+            "attachment_ids": [Command.set([att.id for att in pdfs.values()])],
+        })
+
+    def _relance_template(self):
+        """Grouped template for several invoices, else the level's own."""
+        self.ensure_one()
+        if len(self.move_ids) > 1:
+            template = self.env.ref("odoo_relance_fr.mail_template_relance_grouped", raise_if_not_found=False)
+        else:
+            template = self.level_id.mail_template_id
+        if not template:
+            raise UserError(self.env._(
+                "Level “%(level)s” has no email template: choose one in its settings.", level=self.level_id.name
+            ))
+        return template
+
+    def _relance_request_validation(self):
+        """A level that is not automatic waits for a person: one activity on the planned reminder."""
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("%(level)s to validate", level=self.level_id.name),
+            note=self.env._(
+                "%(customer)s: invoices %(invoices)s. Check them, then validate the reminder.",
+                customer=self.partner_id.name, invoices=", ".join(self.move_ids.mapped("name")),
+            ),
+            user_id=self._relance_responsible().id,
+        )
+
+    def _relance_request_call(self):
+        """A phone level: one call activity for the responsible user."""
+        self.activity_schedule(
+            "mail.mail_activity_data_call",
+            summary=self.env._("Reminder call"),
+            note=self.env._(
+                "Call %(customer)s about invoices %(invoices)s.",
+                customer=self.partner_id.name, invoices=", ".join(self.move_ids.mapped("name")),
+            ),
+            user_id=self._relance_responsible().id,
+        )
+
+    def _relance_responsible(self):
+        """Who handles this customer's reminders: the invoices' responsible, else the reminder sender."""
+        return self.move_ids.invoice_user_id[:1] or self.company_id._relance_sender_user()
+
+    def action_relance_validate(self):
+        """Validate a planned reminder (e.g. a formal notice) and send it now, for its invoices still due."""
+        today = fields.Date.context_today(self)
+        for log in self:
+            if log.state != "planned":
+                raise UserError(self.env._("Only a planned reminder can be validated."))
+            moves = log.move_ids._relance_lock_and_recheck(today)
+            if not moves:
+                raise UserError(self.env._(
+                    "The invoices of this reminder are already paid or no longer due for it: nothing was sent."
+                ))
+            log.write({"move_ids": [Command.set(moves.ids)], "date": today})
+            log._relance_execute(automatic=False)
+            log.activity_ids.action_feedback(feedback=self.env._("Validated and sent."))
+        return True
+
+    # ------------------------------------------------------------------
+    # Values used by the mail templates
+    # ------------------------------------------------------------------
+
+    def relance_html(self, part):
+        """One shared piece of the reminder email (table, payment, signature) in the customer's language."""
+        self.ensure_one()
+        lang = self.partner_id.lang or self.env.lang
+        lines = self.relance_lines()
+        totals = self.relance_totals()
+        values = {
+            "lines": lines,
+            "totals": totals,
+            "bank": self.relance_bank(),
+            "sender": self.relance_sender(),
+            "pre_due": self.level_id.delay < 0,
+            "grouped": len(self.move_ids) > 1,
+            "show_penalties": bool(totals["business"] and lines and lines[0]["penalty"] is not None),
+            "date": format_date(self.env, self.date, lang_code=lang),
+        }
+        return self.env["ir.qweb"].with_context(lang=lang)._render(f"odoo_relance_fr.relance_mail_{part}", values)
+
+    def relance_first(self):
+        """Values of the earliest invoice of the reminder, for the sentences that name it."""
+        self.ensure_one()
+        return self.relance_lines()[0]
+
+    def relance_lines(self):
+        """One dict per invoice with the values the reminder shows, formatted for the recipient's language."""
+        self.ensure_one()
+        lang = self.partner_id.lang or self.env.lang
+        env = self.with_context(lang=lang).env
+        show_penalties = (
+            self.company_id.relance_show_penalties and self.level_id.show_penalties
+        )
+        lines = []
+        for move in self.move_ids.with_env(env).sorted("relance_due_date"):
+            details = move._relance_penalty_details(self.date) if show_penalties else None
+            lines.append({
+                "move": move,
+                "name": move.name,
+                "invoice_date": format_date(env, move.invoice_date, lang_code=lang),
+                "due_date": format_date(env, move.relance_due_date, lang_code=lang),
+                "total": format_amount(env, move.amount_total, move.currency_id, lang_code=lang),
+                "residual": format_amount(env, move.amount_residual, move.currency_id, lang_code=lang),
+                "days_late": max((self.date - move.relance_due_date).days, 0),
+                "reference": move.payment_reference or move.name,
+                "level": move.relance_next_level_id.name or move.relance_level_id.name,
+                "url": move.get_base_url() + move.get_portal_url(),
+                "penalty": details and format_amount(env, details["penalty"], move.currency_id, lang_code=lang),
+                "indemnity": details and format_amount(env, details["indemnity"], move.currency_id, lang_code=lang),
+                "penalty_amount": details and details["penalty"] + details["indemnity"],
+            })
+        return lines
+
+    def relance_totals(self):
+        """Total still due and total penalties of the reminder, formatted."""
+        self.ensure_one()
+        lang = self.partner_id.lang or self.env.lang
+        env = self.with_context(lang=lang).env
+        currency = self.move_ids.currency_id[:1] or self.company_id.currency_id
+        lines = self.relance_lines()
+        penalties = sum(line["penalty_amount"] or 0.0 for line in lines)
+        return {
+            "residual": format_amount(env, sum(self.move_ids.mapped("amount_residual")), currency, lang_code=lang),
+            "penalties": penalties and format_amount(env, penalties, currency, lang_code=lang),
+            "business": self.move_ids[:1]._relance_is_business(),
+        }
+
+    def relance_bank(self):
+        """The company's bank account shown for the transfer: IBAN and BIC."""
+        self.ensure_one()
+        bank = self.move_ids.partner_bank_id[:1] or self.company_id.partner_id.bank_ids[:1]
+        return {"iban": bank.acc_number or "", "bic": bank.bank_bic or ""}
+
+    def relance_sender(self):
+        """The person who signs the reminder."""
+        self.ensure_one()
+        user = self.company_id._relance_sender_user()
+        company = self.company_id
+        return {
+            "name": user.name if company.relance_sender == "user" else company.name,
+            "email": (user.email if company.relance_sender == "user" else company.email) or company.email or "",
+            "phone": (user.phone if company.relance_sender == "user" else company.phone) or company.phone or "",
+            "company": company.name,
+        }
+
+    def relance_email_from(self):
+        """Sender address of the reminder emails."""
+        self.ensure_one()
+        company = self.company_id
+        if company.relance_sender == "user" and company.relance_sender_user_id.email:
+            return company.relance_sender_user_id.email_formatted
+        return company.email_formatted or self.env.user.email_formatted

@@ -22,6 +22,27 @@ class ResCompany(models.Model):
         help="Invoices whose amount still due is below this amount are never reminded.",
     )
 
+    relance_auto_send = fields.Boolean(
+        string="Send reminders automatically",
+        default=True,
+        help="The daily scheduled action sends the automatic levels on its own.",
+    )
+    relance_grouping = fields.Boolean(
+        string="One reminder per customer",
+        default=True,
+        help="A customer with several invoices due for a reminder the same day gets one message listing them all.",
+    )
+    relance_sender = fields.Selection(
+        [("company", "The company"), ("user", "A chosen user")],
+        string="Reminders sent by",
+        default="company",
+        required=True,
+    )
+    relance_sender_user_id = fields.Many2one("res.users", string="Reminder sender", check_company=True)
+    relance_cc_user_id = fields.Many2one(
+        "res.users", string="Copy reminders to", check_company=True,
+        help="This user receives a copy of every reminder email.",
+    )
     relance_penalty_rate_type = fields.Selection(
         [("ecb_plus_10", "ECB rate + 10 points"), ("contractual", "Contractual rate")],
         string="Late penalty rate",
@@ -57,6 +78,13 @@ class ResCompany(models.Model):
                     "The contractual late penalty rate cannot be negative (%(rate)s %%).",
                     rate=company.relance_contract_rate,
                 ))
+
+    def _relance_sender_user(self):
+        """User who sends and signs the reminders."""
+        self.ensure_one()
+        if self.relance_sender == "user" and self.relance_sender_user_id:
+            return self.relance_sender_user_id
+        return self.env.user
 
     def _relance_penalty_account(self):
         """Account of penalty invoice lines: the configured one, else 763100 of the French chart."""

@@ -11,6 +11,11 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.relance_min_amount", readonly=False, currency_field="currency_id"
     )
 
+    relance_auto_send = fields.Boolean(related="company_id.relance_auto_send", readonly=False)
+    relance_grouping = fields.Boolean(related="company_id.relance_grouping", readonly=False)
+    relance_sender = fields.Selection(related="company_id.relance_sender", readonly=False)
+    relance_sender_user_id = fields.Many2one(related="company_id.relance_sender_user_id", readonly=False)
+    relance_cc_user_id = fields.Many2one(related="company_id.relance_cc_user_id", readonly=False)
     relance_penalty_rate_type = fields.Selection(related="company_id.relance_penalty_rate_type", readonly=False)
     relance_contract_rate = fields.Float(related="company_id.relance_contract_rate", readonly=False)
     relance_penalty_split_semesters = fields.Boolean(
