@@ -76,6 +76,7 @@ def setup_company(env):
 
 
 def create_customers(env):
+    env["res.lang"]._activate_lang("en_US")
     partners = {}
     for key, name, is_company, email, lang, city in CUSTOMERS:
         country = env.ref("base.uk") if lang == "en_US" else env.ref("base.fr")

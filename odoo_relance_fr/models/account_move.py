@@ -1,11 +1,16 @@
+import uuid
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.misc import format_date, formatLang
 
+from odoo.addons.account.models.account_move import AccountMove as AccountingMove
+
 from . import relance_penalty
 
 REMINDABLE_PAYMENT_STATES = ("not_paid", "partial")
+REMINDER_STATE_FIELDS = {"relance_level_id", "relance_last_date", "access_token"}
 
 
 class AccountMove(models.Model):
@@ -189,7 +194,7 @@ class AccountMove(models.Model):
             "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED", tuple(self.ids)
         ))
         locked = self.browse([row[0] for row in self.env.cr.fetchall()])
-        self.env.invalidate_all()
+        locked.invalidate_recordset()
         return locked.filtered(
             lambda move: move._relance_is_remindable()
             and move.relance_next_date
@@ -202,11 +207,14 @@ class AccountMove(models.Model):
         pdfs, missing = {}, self.browse()
         stored = self.env["ir.attachment"].search([
             ("res_model", "=", "account.move"), ("res_id", "in", self.ids),
-            ("res_field", "=", False), ("description", "=", "odoo_relance_fr:invoice_pdf"),
-        ])
-        by_move = {att.res_id: att for att in stored}
+            "|", ("res_field", "=", "invoice_pdf_report_file"),
+            "&", ("res_field", "=", False), ("description", "=", "odoo_relance_fr:invoice_pdf"),
+        ], order="res_field desc nulls last, id")
+        by_move = {}
+        for att in stored:
+            by_move.setdefault(att.res_id, att)
         for move in self:
-            pdfs[move] = move.invoice_pdf_report_id or by_move.get(move.id)
+            pdfs[move] = by_move.get(move.id)
             if not pdfs[move]:
                 missing |= move
         for start in range(0, len(missing), batch_size):
@@ -230,6 +238,23 @@ class AccountMove(models.Model):
             "description": "odoo_relance_fr:invoice_pdf",
         } for move in self])
         return dict(zip(self, attachments))
+
+    def _relance_write_reminder_state(self, vals):
+        """Record a reminder on these invoices.
+
+        Only reminder fields are written, which never touch accounting: account.move's write (line
+        synchronisation and balance checks, ~15 queries per call) is skipped on purpose. The reminder
+        leaves its own chatter message, so field tracking is dropped too.
+        """
+        if set(vals) - REMINDER_STATE_FIELDS:
+            raise ValueError(f"only {REMINDER_STATE_FIELDS} may be written this way")
+        self._track_discard()
+        return super(AccountingMove, self.with_context(tracking_disable=True)).write(vals)
+
+    def _relance_ensure_access_tokens(self):
+        """Give the invoices a portal token in one go, before their portal links are built."""
+        for move in self.filtered(lambda m: not m.access_token):
+            move._relance_write_reminder_state({"access_token": str(uuid.uuid4())})
 
     def _relance_reschedule(self):
         """Queue the recomputation of the next reminder (ladder or date changed)."""

@@ -130,7 +130,9 @@ class RelanceLog(models.Model):
             groups = [m for m in pre_due] + ([moves - pre_due] if moves - pre_due else [])
         else:
             groups = list(moves)
-        return self.create([self._prepare_relance_log_vals(partner, group, date) for group in groups])
+        return self.with_context(mail_create_nolog=True, tracking_disable=True).create(
+            [self._prepare_relance_log_vals(partner, group, date) for group in groups]
+        ).with_context(tracking_disable=False, mail_create_nolog=False)
 
     @api.model
     def _prepare_relance_log_vals(self, partner, moves, date):
@@ -174,8 +176,12 @@ class RelanceLog(models.Model):
 
     def _relance_mark_moves(self, moves_levels):
         """Each invoice climbs to its own level; the invoices and the customer keep a trace in their chatter."""
+        by_level = {}
         for move, level in moves_levels:
-            move.write({"relance_level_id": level.id, "relance_last_date": self.date})
+            by_level.setdefault(level, self.env["account.move"])
+            by_level[level] |= move
+        for level, moves in by_level.items():
+            moves._relance_write_reminder_state({"relance_level_id": level.id, "relance_last_date": self.date})
         body = self.env._(
             "%(level)s sent (%(channel)s) on %(date)s for invoices %(invoices)s.",
             level=self.level_id.name,
@@ -197,7 +203,12 @@ class RelanceLog(models.Model):
             "attachment_ids": [Command.link(att.id) for att in pdfs.values()],
             "email_cc": cc_user.email_formatted if cc_user.email else False,
         }
-        mail_id = template.send_mail(self.id, email_values=email_values)
+        render_key = ("relance_lines", self.id)
+        self.env.cr.cache[render_key] = self._relance_compute_lines()
+        try:
+            mail_id = template.send_mail(self.id, email_values=email_values)
+        finally:
+            self.env.cr.cache.pop(render_key, None)
         mail = self.env["mail.mail"].sudo().browse(mail_id)
         self.write({
             "mail_mail_id": mail.id,
@@ -290,6 +301,12 @@ class RelanceLog(models.Model):
         return self.relance_lines()[0]
 
     def relance_lines(self):
+        """One dict per invoice with the values the reminder shows (computed once per email being rendered)."""
+        self.ensure_one()
+        cached = self.env.cr.cache.get(("relance_lines", self.id))
+        return cached if cached is not None else self._relance_compute_lines()
+
+    def _relance_compute_lines(self):
         """One dict per invoice with the values the reminder shows, formatted for the recipient's language."""
         self.ensure_one()
         lang = self.partner_id.lang or self.env.lang
@@ -297,6 +314,7 @@ class RelanceLog(models.Model):
         show_penalties = (
             self.company_id.relance_show_penalties and self.level_id.show_penalties
         )
+        self.move_ids._relance_ensure_access_tokens()
         lines = []
         for move in self.move_ids.with_env(env).sorted("relance_due_date"):
             details = move._relance_penalty_details(self.date) if show_penalties else None
@@ -313,7 +331,8 @@ class RelanceLog(models.Model):
                 "url": move.get_base_url() + move.get_portal_url(),
                 "penalty": details and format_amount(env, details["penalty"], move.currency_id, lang_code=lang),
                 "indemnity": details and format_amount(env, details["indemnity"], move.currency_id, lang_code=lang),
-                "penalty_amount": details and details["penalty"] + details["indemnity"],
+                "penalty_amount": details and details["penalty"],
+                "indemnity_amount": details and details["indemnity"],
             })
         return lines
 
@@ -325,9 +344,11 @@ class RelanceLog(models.Model):
         currency = self.move_ids.currency_id[:1] or self.company_id.currency_id
         lines = self.relance_lines()
         penalties = sum(line["penalty_amount"] or 0.0 for line in lines)
+        indemnities = sum(line["indemnity_amount"] or 0.0 for line in lines)
         return {
             "residual": format_amount(env, sum(self.move_ids.mapped("amount_residual")), currency, lang_code=lang),
-            "penalties": penalties and format_amount(env, penalties, currency, lang_code=lang),
+            "penalties": format_amount(env, penalties, currency, lang_code=lang),
+            "indemnities": format_amount(env, indemnities, currency, lang_code=lang),
             "business": self.move_ids[:1]._relance_is_business(),
         }
 

@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_date, formatLang
 
 _logger = logging.getLogger(__name__)
+_WARNED = set()  # (kind, semester) already reported in the server log by this process
 
 RATE_KINDS = [
     ("ecb", "ECB main refinancing rate"),
@@ -68,5 +69,7 @@ class RelanceRate(models.Model):
             used=format_date(self.env, known.date_from),
             rate=formatLang(self.env, known.rate),
         )
-        _logger.warning(note)
+        if (kind, start) not in _WARNED:
+            _WARNED.add((kind, start))
+            _logger.warning(note)
         return known.rate, note
