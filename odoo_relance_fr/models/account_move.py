@@ -190,9 +190,10 @@ class AccountMove(models.Model):
         """Lock these invoices (skipping those another worker holds), re-read them, keep those still due."""
         if not self:
             return self
+        # another worker that already committed these rows raises a serialization failure: expected, not logged
         self.env.cr.execute(SQL(
             "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED", tuple(self.ids)
-        ))
+        ), log_exceptions=False)
         locked = self.browse([row[0] for row in self.env.cr.fetchall()])
         locked.invalidate_recordset()
         return locked.filtered(

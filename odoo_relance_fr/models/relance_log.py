@@ -96,7 +96,8 @@ class RelanceLog(models.Model):
 
     def _relance_commit_in_cron(self):
         """Commit after each customer when run by the scheduler, so that a crash loses nothing sent."""
-        if self.env.context.get("ir_cron_progress_id") and not getattr(threading.current_thread(), "testing", False):
+        in_cron = self.env.context.get("ir_cron_progress_id") or self.env.context.get("relance_autocommit")
+        if in_cron and not getattr(threading.current_thread(), "testing", False):
             self.env.cr.commit()
 
     @api.model
