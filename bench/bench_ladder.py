@@ -32,6 +32,23 @@ def sh(*args):
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
 
 
+def copy_db(template, copy):
+    """createdb -T, plus the filestore (stored PDFs live there, not in PostgreSQL)."""
+    import odoo
+    sh("dropdb", "--if-exists", copy)
+    sh("createdb", "-T", template, copy)
+    filestore = Path(odoo.tools.config["data_dir"]) / "filestore"
+    if (filestore / template).exists():
+        sh("rm", "-rf", str(filestore / copy))
+        sh("cp", "-al", str(filestore / template), str(filestore / copy))
+
+
+def drop_db(copy):
+    import odoo
+    sh("dropdb", "--if-exists", copy)
+    sh("rm", "-rf", str(Path(odoo.tools.config["data_dir"]) / "filestore" / copy))
+
+
 def db_exists(name):
     out = subprocess.run(["psql", "-d", "postgres", "-Atc", f"select 1 from pg_database where datname = '{name}'"],
                          capture_output=True, text=True, check=True).stdout.strip()
@@ -176,10 +193,9 @@ def main():
     results = []
     for run in range(args.runs):
         copy = f"{template}_run"
-        sh("dropdb", "--if-exists", copy)
-        sh("createdb", "-T", template, copy)
+        copy_db(template, copy)
         results.append(measure("ladder", copy))
-        sh("dropdb", copy)
+        drop_db(copy)
     walls = [r["wall"] for r in results]
     first = results[0]
     print()
@@ -199,10 +215,9 @@ def main():
     ]
     if args.render:
         copy = f"{template}_run"
-        sh("dropdb", "--if-exists", copy)
-        sh("createdb", "-T", template, copy)
+        copy_db(template, copy)
         render = measure("render", copy, args.render)
-        sh("dropdb", copy)
+        drop_db(copy)
         rows.append((f"render {render['count']} missing PDFs (s)", f"{render['wall']:.1f}"))
         rows.append(("  per invoice (s), valid PDFs", f"{render['wall'] / render['count']:.2f}, {render['ok']}"))
     for name, value in rows:

@@ -25,7 +25,7 @@ def worker(db_name):
         Move = env["account.move"]
         company = env.ref("base.main_company")
         today = odoo.fields.Date.context_today(Move)
-        for _ in range(200):
+        for _ in range(10000):
             cr.commit()  # a fresh snapshot, as the scheduler gives each batch
             if not Move._read_group(Move._relance_due_domain(company, today), ["commercial_partner_id"], limit=1):
                 break
@@ -69,14 +69,15 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     copy = f"{args.template}_drill"
-    subprocess.run(["dropdb", "--if-exists", copy], check=True)
-    subprocess.run(["createdb", "-T", args.template, copy], check=True)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_ladder import copy_db, drop_db
+    copy_db(args.template, copy)
     start = time.perf_counter()
     procs = [subprocess.Popen([sys.executable, __file__, "--worker", copy]) for _ in range(args.workers)]
     codes = [proc.wait() for proc in procs]
     wall = time.perf_counter() - start
     result = check(copy)
-    subprocess.run(["dropdb", copy], check=True)
+    drop_db(copy)
     print(f"{args.workers} workers, exit codes {codes}, {wall:.1f} s")
     for key, value in result.items():
         print(f"  {key:<18} {value}")

@@ -207,7 +207,7 @@ class AccountMove(models.Model):
         """PDF of each invoice: the one Odoo stored when it was sent, else rendered in batches and kept."""
         pdfs, missing = {}, self.browse()
         stored = self.env["ir.attachment"].search([
-            ("res_model", "=", "account.move"), ("res_id", "in", self.ids),
+            ("res_model", "=", "account.move"), ("res_id", "in", self.ids), ("file_size", ">", 0),
             "|", ("res_field", "=", "invoice_pdf_report_file"),
             "&", ("res_field", "=", False), ("description", "=", "odoo_relance_fr:invoice_pdf"),
         ], order="res_field desc nulls last, id")
