@@ -6,7 +6,7 @@
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
     "author": "odoo_relance_fr developers",
-    "depends": ["account", "mail", "portal"],
+    "depends": ["account", "mail", "portal", "account_qr_code_sepa"],
     "data": [
         "security/relance_security.xml",
         "security/ir.model.access.csv",
@@ -14,6 +14,8 @@
         "data/mail_template_data.xml",
         "data/relance_level_data.xml",
         "data/ir_cron_data.xml",
+        "report/relance_letter_reports.xml",
+        "report/relance_letter_templates.xml",
         "data/relance_rate_data.xml",
         "views/relance_rate_views.xml",
         "views/relance_level_views.xml",

@@ -71,7 +71,10 @@ def setup_company(env):
         "allow_out_payment": True,
     })
     env["account.journal"].search([("type", "=", "bank"), ("company_id", "=", company.id)], limit=1).bank_account_id = account
-    env.ref("base.user_admin").write({"name": "Sophie Laurent", "email": "sophie.laurent@ateliers-dupont.example"})
+    admin = env.ref("base.user_admin")
+    admin.write({"name": "Sophie Laurent", "email": "sophie.laurent@ateliers-dupont.example"})
+    company.write({"relance_signatory_id": admin.id, "relance_signatory_function": "Responsable comptable",
+                   "relance_share_capital": "50 000 €"})
     return company
 
 

@@ -6,7 +6,8 @@ from psycopg2 import errors as pg_errors
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
-from odoo.tools.misc import format_amount, format_date
+from odoo.tools import pdf
+from odoo.tools.misc import format_amount, format_date, formatLang
 
 from .relance_level import CHANNELS
 
@@ -25,6 +26,7 @@ class RelanceLog(models.Model):
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
     level_id = fields.Many2one("relance.level", string="Level", check_company=True, index=True)
     channel = fields.Selection(CHANNELS, required=True, default="email")
+    level_tone = fields.Selection(related="level_id.tone", string="Tone")
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, index=True, ondelete="restrict"
     )
@@ -64,6 +66,10 @@ class RelanceLog(models.Model):
         "log_id",
         "attachment_id",
         string="Documents",
+    )
+    letter_attachment_id = fields.Many2one(
+        "ir.attachment", string="Letter", copy=False, readonly=True,
+        help="The letter exactly as it was printed, to print it again.",
     )
     lrar_number = fields.Char(string="Registered letter number", copy=False)
     lrar_ack_date = fields.Date(string="Acknowledgement of receipt", copy=False)
@@ -170,9 +176,14 @@ class RelanceLog(models.Model):
         moves_levels = [(move, move.relance_next_level_id) for move in self.move_ids]
         if self.channel == "phone":
             return self._relance_request_call()
+        if self.channel in ("letter", "email_letter"):
+            self._relance_check_printable()
         if self.channel in ("email", "email_letter"):
             self._relance_send_email()
         self.state = "to_print" if self.channel in ("letter", "email_letter") else "sent"
+        if self.state == "to_print" and not automatic:
+            # validated by a person (e.g. a formal notice): the letter exists at once, to print now
+            self._relance_store_letters()
         self._relance_mark_moves(moves_levels)
 
     def _relance_mark_moves(self, moves_levels):
@@ -275,6 +286,191 @@ class RelanceLog(models.Model):
         return True
 
     # ------------------------------------------------------------------
+    # Letters
+    # ------------------------------------------------------------------
+
+    def _relance_letter_report(self):
+        """The letter of this reminder: the level's own, else the formal notice or the reminder letter."""
+        self.ensure_one()
+        if self.level_id.report_id:
+            return self.level_id.report_id
+        if self.level_id.tone == "formal":
+            return self.env.ref("odoo_relance_fr.action_report_relance_mise_en_demeure")
+        return self.env.ref("odoo_relance_fr.action_report_relance_letter")
+
+    def _relance_check_printable(self):
+        """A letter goes only to a customer with a postal address, for invoices still unpaid."""
+        for log in self:
+            paid = log.move_ids.filtered(lambda move: move.payment_state in ("paid", "in_payment", "reversed"))
+            if paid:
+                raise UserError(self.env._(
+                    "The letter to %(customer)s concerns invoices already paid (%(invoices)s): "
+                    "cancel this reminder instead of printing it.",
+                    customer=log.partner_id.name, invoices=", ".join(paid.mapped("name")),
+                ))
+            if not (log.partner_id.street and log.partner_id.city):
+                raise UserError(self.env._(
+                    "Customer %(customer)s has no postal address (street and city): complete it before "
+                    "printing the letter.", customer=log.partner_id.name,
+                ))
+
+    def _relance_store_letters(self):
+        """Render the missing letters, one wkhtmltopdf run per report, and keep each PDF on its reminder."""
+        todo = self.filtered(lambda log: not log.letter_attachment_id)
+        todo._relance_check_printable()
+        by_report = {}
+        for log in todo:
+            by_report.setdefault(log._relance_letter_report(), self.browse())
+            by_report[log._relance_letter_report()] |= log
+        for report, logs in by_report.items():
+            streams = self.env["ir.actions.report"]._render_qweb_pdf_prepare_streams(report, {}, res_ids=logs.ids)
+            if set(streams) != set(logs.ids) and len(logs) > 1:
+                for log in logs:
+                    log._relance_store_letters()
+                continue
+            for log in logs:
+                log.letter_attachment_id = self.env["ir.attachment"].create({
+                    "name": log._relance_letter_filename(),
+                    "raw": streams[log.id]["stream"].getvalue(),
+                    "res_model": "relance.log",
+                    "res_id": log.id,
+                    "mimetype": "application/pdf",
+                })
+        return self
+
+    def _relance_letter_filename(self):
+        self.ensure_one()
+        kind = self.env._("Formal notice") if self.level_id.tone == "formal" else self.env._("Reminder")
+        return f"{kind} - {self.partner_id.name} - {fields.Date.to_string(self.date)}.pdf"
+
+    def action_relance_print_letters(self):
+        """Print the letters waiting (these, or all of the user's companies) as ONE PDF; mark them printed."""
+        logs = self.filtered(lambda log: log.state == "to_print") if self else self.search(
+            [("state", "=", "to_print"), ("company_id", "in", self.env.companies.ids)], order="partner_id, id"
+        )
+        if not logs:
+            raise UserError(self.env._("No letter is waiting to be printed."))
+        logs._relance_store_letters()
+        merged = self.env["ir.attachment"].create({
+            "name": self.env._("Reminder letters %(date)s.pdf", date=fields.Date.to_string(fields.Date.context_today(self))),
+            "raw": pdf.merge_pdf([log.letter_attachment_id.raw for log in logs]),
+            "mimetype": "application/pdf",
+            "res_model": "relance.log",
+        })
+        logs.write({"state": "printed"})
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{merged.id}?download=true", "target": "self"}
+
+    def action_relance_cancel(self):
+        """Cancel reminders not sent yet (planned) or letters not printed (e.g. paid in the meantime)."""
+        for log in self:
+            if log.state not in ("planned", "to_print", "failed"):
+                raise UserError(self.env._("A reminder already sent or printed cannot be cancelled."))
+        self.activity_ids.unlink()
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_relance_reprint(self):
+        """Print this reminder's letter again, exactly as it was first printed."""
+        self.ensure_one()
+        self._relance_store_letters()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.letter_attachment_id.id}?download=true",
+            "target": "self",
+        }
+
+    def action_relance_retry(self):
+        """Send a failed reminder again, now: its invoices still due get a new reminder."""
+        today = fields.Date.context_today(self)
+        new_logs = self.browse()
+        for log in self:
+            if log.state != "failed":
+                raise UserError(self.env._("Only a failed reminder can be sent again."))
+            log.write({"state": "cancelled", "note": (log.note or "") + "\n" + self.env._("Sent again.")})
+            new_logs |= self.with_company(log.company_id)._relance_remind_partner(log.partner_id, today, automatic=False)
+        still_failed = new_logs.filtered(lambda log: log.state == "failed")
+        if still_failed:
+            raise UserError(still_failed[0].note)
+        if not new_logs:
+            raise UserError(self.env._("The invoices of this reminder are already paid or no longer due for it: nothing was sent."))
+        return new_logs._get_records_action(name=self.env._("Reminders"))
+
+    def relance_letter_values(self):
+        """Everything the letters print besides the invoice table, formatted for the customer."""
+        self.ensure_one()
+        lang = self.partner_id.lang or self.env.lang
+        env = self.with_context(lang=lang).env
+        company = self.company_id
+        signatory = company.relance_signatory_id or (
+            company.relance_sender_user_id if company.relance_sender == "user" else self.env["res.users"]
+        )
+        lines = self.relance_lines()
+        rates = sorted({rate for move in self.move_ids for rate in move._relance_penalty_details(self.date)["rates"]})
+        history = self.search([
+            ("move_ids", "in", self.move_ids.ids), ("id", "!=", self.id), ("date", "<", self.date),
+            ("state", "in", ("sent", "to_print", "printed", "done")),
+        ], order="date, id")
+        return {
+            "place_date": env._(
+                "%(city)s, %(date)s", city=company.city or "",
+                date=format_date(env, self.date, lang_code=lang, date_format="d MMMM y"),
+            ),
+            "signatory": signatory.name or company.name,
+            "function": (signatory and company.with_context(lang=lang).relance_signatory_function)
+            or env._("Accounting department"),
+            "deadline": company.relance_med_deadline,
+            "rates": " / ".join(formatLang(env, rate) for rate in rates),
+            "rate_kind": company.relance_penalty_rate_type,
+            "history": history,
+            "history_dates": self._relance_join(
+                [format_date(env, log.date, lang_code=lang) for log in history], env
+            ),
+            "single": len(lines) == 1,
+            "qr": self._relance_qr_code(),
+            "logo": company.logo if company.logo != company._get_logo() else False,
+            "legal": self.with_env(env)._relance_legal_mentions(),
+        }
+
+    @api.model
+    def _relance_join(self, items, env):
+        """'a, b and c' in the reader's language."""
+        if len(items) < 2:
+            return "".join(items)
+        return env._("%(items)s and %(last)s", items=", ".join(items[:-1]), last=items[-1])
+
+    def _relance_qr_code(self):
+        """SEPA transfer QR code (EPC) of the amount due, when the company's bank account allows it."""
+        bank = self.move_ids.partner_bank_id[:1] or self.company_id.partner_id.bank_ids[:1]
+        amount = sum(self.move_ids.mapped("amount_residual"))
+        currency = self.move_ids.currency_id[:1]
+        if not bank or len(self.move_ids.currency_id) != 1:
+            return False
+        communication = ", ".join(self.move_ids.mapped(lambda m: m.payment_reference or m.name))[:140]
+        try:
+            return bank.build_qr_code_base64(amount, communication, None, currency, self.partner_id, qr_method="sct_qr")
+        except Exception:  # noqa: BLE001 - a letter without QR code beats no letter
+            _logger.warning("SEPA QR code of %s could not be drawn", self.display_name, exc_info=True)
+            return False
+
+    def _relance_legal_mentions(self):
+        """The company's legal mentions, as French law wants them on business letters."""
+        company = self.company_id
+        siret = company.partner_id.siret if "siret" in company.partner_id._fields else False
+        mentions = [company.name]
+        if company.relance_share_capital:
+            mentions.append(self.env._("share capital %(capital)s", capital=company.relance_share_capital))
+        address = ", ".join(filter(None, [company.street, company.street2, f"{company.zip or ''} {company.city or ''}".strip()]))
+        mentions.append(address)
+        if siret:
+            mentions.append(f"SIREN {siret[:3]} {siret[3:6]} {siret[6:9]}")
+            mentions.append(f"SIRET {siret}")
+        if company.company_registry:
+            mentions.append(company.company_registry)
+        if company.vat:
+            mentions.append(self.env._("VAT number %(vat)s", vat=company.vat))
+        return " - ".join(filter(None, mentions))
+
+    # ------------------------------------------------------------------
     # Values used by the mail templates
     # ------------------------------------------------------------------
 
@@ -292,6 +488,7 @@ class RelanceLog(models.Model):
             "pre_due": self.level_id.delay < 0,
             "grouped": len(self.move_ids) > 1,
             "show_penalties": bool(totals["business"] and lines and lines[0]["penalty"] is not None),
+            "show_note": self.level_id.tone != "formal" or not self.env.context.get("relance_letter"),
             "date": format_date(self.env, self.date, lang_code=lang),
         }
         return self.env["ir.qweb"].with_context(lang=lang)._render(f"odoo_relance_fr.relance_mail_{part}", values)

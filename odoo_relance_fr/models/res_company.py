@@ -43,6 +43,19 @@ class ResCompany(models.Model):
         "res.users", string="Copy reminders to", check_company=True,
         help="This user receives a copy of every reminder email.",
     )
+    relance_med_deadline = fields.Integer(
+        string="Formal notice deadline (days)",
+        default=8,
+        help="Days the customer is given to pay in the formal notice.",
+    )
+    relance_signatory_id = fields.Many2one(
+        "res.users", string="Letters signed by", check_company=True,
+        help="Signs the reminder letters and the formal notice; default: the reminder sender.",
+    )
+    relance_signatory_function = fields.Char(string="Signatory's position", translate=True)
+    relance_share_capital = fields.Char(
+        string="Share capital", help="Printed in the legal mentions of the letters, e.g. 10 000 €."
+    )
     relance_penalty_rate_type = fields.Selection(
         [("ecb_plus_10", "ECB rate + 10 points"), ("contractual", "Contractual rate")],
         string="Late penalty rate",
@@ -69,6 +82,15 @@ class ResCompany(models.Model):
         domain="[('account_type', 'in', ('income', 'income_other'))]",
         help="Income account of the invoices billing late penalties and indemnities (default: 763100).",
     )
+
+    @api.constrains("relance_med_deadline")
+    def _check_relance_med_deadline(self):
+        for company in self:
+            if company.relance_med_deadline < 1:
+                raise ValidationError(self.env._(
+                    "The formal notice must give the customer at least one day to pay (%(days)s days given).",
+                    days=company.relance_med_deadline,
+                ))
 
     @api.constrains("relance_contract_rate")
     def _check_relance_contract_rate(self):

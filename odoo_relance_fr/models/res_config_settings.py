@@ -16,6 +16,10 @@ class ResConfigSettings(models.TransientModel):
     relance_sender = fields.Selection(related="company_id.relance_sender", readonly=False)
     relance_sender_user_id = fields.Many2one(related="company_id.relance_sender_user_id", readonly=False)
     relance_cc_user_id = fields.Many2one(related="company_id.relance_cc_user_id", readonly=False)
+    relance_med_deadline = fields.Integer(related="company_id.relance_med_deadline", readonly=False)
+    relance_signatory_id = fields.Many2one(related="company_id.relance_signatory_id", readonly=False)
+    relance_signatory_function = fields.Char(related="company_id.relance_signatory_function", readonly=False)
+    relance_share_capital = fields.Char(related="company_id.relance_share_capital", readonly=False)
     relance_penalty_rate_type = fields.Selection(related="company_id.relance_penalty_rate_type", readonly=False)
     relance_contract_rate = fields.Float(related="company_id.relance_contract_rate", readonly=False)
     relance_penalty_split_semesters = fields.Boolean(
