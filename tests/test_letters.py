@@ -148,3 +148,16 @@ class TestLetters(LadderCommon):
             self.assertEqual(len(self._new_mails), 1)
         self.assertEqual(failed.state, "cancelled")
         self.assertEqual(move.relance_level_id, self.level_1)
+
+    def test_grouped_letter_keeps_each_invoice_level(self):
+        first = self._invoice(self.customer, "2026-03-09")
+        second = self._invoice(self.customer, "2026-02-07", price=250.0)
+        self.remind(second, self.level_2, "2026-03-01")
+        logs, _mails = self.run_ladder("2026-03-16")
+        self.assertEqual((logs.level_id, logs.state), (self.level_3, "to_print"))
+        text = self.letter_text(logs)
+        self.assertIn(f"{first.name} [", text)
+        self.assertIn("Relance 1 (courtoise)", text)
+        self.assertIn("Relance 3 (dernière)", text)
+        self.assertNotIn("Mise en demeure", text)
+        self.assertNotIn("Relance 2 (ferme)", text)

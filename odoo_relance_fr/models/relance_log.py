@@ -71,6 +71,10 @@ class RelanceLog(models.Model):
         "ir.attachment", string="Letter", copy=False, readonly=True,
         help="The letter exactly as it was printed, to print it again.",
     )
+    move_levels = fields.Json(
+        string="Level of each invoice", copy=False,
+        help="Level each invoice reached with this reminder, as printed later on its letter.",
+    )
     lrar_number = fields.Char(string="Registered letter number", copy=False)
     lrar_ack_date = fields.Date(string="Acknowledgement of receipt", copy=False)
 
@@ -148,6 +152,7 @@ class RelanceLog(models.Model):
             "date": date,
             "partner_id": partner.id,
             "move_ids": [Command.set(moves.ids)],
+            "move_levels": {str(move.id): move.relance_next_level_id.id for move in moves},
             "level_id": level.id,
             "channel": level.channel,
             "company_id": self.env.company.id,
@@ -513,6 +518,7 @@ class RelanceLog(models.Model):
             self.company_id.relance_show_penalties and self.level_id.show_penalties
         )
         self.move_ids._relance_ensure_access_tokens()
+        levels = self.env["relance.level"].with_env(env).browse((self.move_levels or {}).values())
         lines = []
         for move in self.move_ids.with_env(env).sorted("relance_due_date"):
             details = move._relance_penalty_details(self.date) if show_penalties else None
@@ -525,7 +531,8 @@ class RelanceLog(models.Model):
                 "residual": format_amount(env, move.amount_residual, move.currency_id, lang_code=lang),
                 "days_late": max((self.date - move.relance_due_date).days, 0),
                 "reference": move.payment_reference or move.name,
-                "level": move.relance_next_level_id.name or move.relance_level_id.name,
+                "level": levels.browse((self.move_levels or {}).get(str(move.id))).with_env(env).name
+                or move.relance_next_level_id.name,
                 "url": move.get_base_url() + move.get_portal_url(),
                 "penalty": details and format_amount(env, details["penalty"], move.currency_id, lang_code=lang),
                 "indemnity": details and format_amount(env, details["indemnity"], move.currency_id, lang_code=lang),
