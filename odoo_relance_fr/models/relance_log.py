@@ -406,74 +406,25 @@ class RelanceLog(models.Model):
         lang = self.partner_id.lang or self.env.lang
         env = self.with_context(lang=lang).env
         company = self.company_id
-        signatory = company.relance_signatory_id or (
-            company.relance_sender_user_id if company.relance_sender == "user" else self.env["res.users"]
-        )
-        lines = self.relance_lines()
         rates = sorted({rate for move in self.move_ids for rate in move._relance_penalty_details(self.date)["rates"]})
         history = self.search([
             ("move_ids", "in", self.move_ids.ids), ("id", "!=", self.id), ("date", "<", self.date),
             ("state", "in", ("sent", "to_print", "printed", "done")),
         ], order="date, id")
-        return {
-            "place_date": env._(
-                "%(city)s, %(date)s", city=company.city or "",
-                date=format_date(env, self.date, lang_code=lang, date_format="d MMMM y"),
+        references = ", ".join(self.move_ids.mapped(lambda m: m.payment_reference or m.name))
+        return dict(
+            company._relance_letter_values(lang, self.date),
+            deadline=company.relance_med_deadline,
+            rates=" / ".join(formatLang(env, rate) for rate in rates),
+            rate_kind=company.relance_penalty_rate_type,
+            history=history,
+            history_dates=company._relance_join([format_date(env, log.date, lang_code=lang) for log in history], env),
+            single=len(self.move_ids) == 1,
+            qr=company._relance_qr_code(
+                sum(self.move_ids.mapped("amount_residual")), self.move_ids.currency_id, references, self.partner_id,
+                self.move_ids.partner_bank_id[:1],
             ),
-            "signatory": signatory.name or company.name,
-            "function": (signatory and company.with_context(lang=lang).relance_signatory_function)
-            or env._("Accounting department"),
-            "deadline": company.relance_med_deadline,
-            "rates": " / ".join(formatLang(env, rate) for rate in rates),
-            "rate_kind": company.relance_penalty_rate_type,
-            "history": history,
-            "history_dates": self._relance_join(
-                [format_date(env, log.date, lang_code=lang) for log in history], env
-            ),
-            "single": len(lines) == 1,
-            "qr": self._relance_qr_code(),
-            "logo": company.logo if company.logo != company._get_logo() else False,
-            "legal": self.with_env(env)._relance_legal_mentions(),
-        }
-
-    @api.model
-    def _relance_join(self, items, env):
-        """'a, b and c' in the reader's language."""
-        if len(items) < 2:
-            return "".join(items)
-        return env._("%(items)s and %(last)s", items=", ".join(items[:-1]), last=items[-1])
-
-    def _relance_qr_code(self):
-        """SEPA transfer QR code (EPC) of the amount due, when the company's bank account allows it."""
-        bank = self.move_ids.partner_bank_id[:1] or self.company_id.partner_id.bank_ids[:1]
-        amount = sum(self.move_ids.mapped("amount_residual"))
-        currency = self.move_ids.currency_id[:1]
-        if not bank or len(self.move_ids.currency_id) != 1:
-            return False
-        communication = ", ".join(self.move_ids.mapped(lambda m: m.payment_reference or m.name))[:140]
-        try:
-            return bank.build_qr_code_base64(amount, communication, None, currency, self.partner_id, qr_method="sct_qr")
-        except Exception:  # noqa: BLE001 - a letter without QR code beats no letter
-            _logger.warning("SEPA QR code of %s could not be drawn", self.display_name, exc_info=True)
-            return False
-
-    def _relance_legal_mentions(self):
-        """The company's legal mentions, as French law wants them on business letters."""
-        company = self.company_id
-        siret = company.partner_id.siret if "siret" in company.partner_id._fields else False
-        mentions = [company.name]
-        if company.relance_share_capital:
-            mentions.append(self.env._("share capital %(capital)s", capital=company.relance_share_capital))
-        address = ", ".join(filter(None, [company.street, company.street2, f"{company.zip or ''} {company.city or ''}".strip()]))
-        mentions.append(address)
-        if siret:
-            mentions.append(f"SIREN {siret[:3]} {siret[3:6]} {siret[6:9]}")
-            mentions.append(f"SIRET {siret}")
-        if company.company_registry:
-            mentions.append(company.company_registry)
-        if company.vat:
-            mentions.append(self.env._("VAT number %(vat)s", vat=company.vat))
-        return " - ".join(filter(None, mentions))
+        )
 
     # ------------------------------------------------------------------
     # Values used by the mail templates

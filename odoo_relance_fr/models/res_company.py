@@ -1,6 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools.misc import formatLang
+import logging
+
+from odoo.tools.misc import format_date, formatLang
+
+_logger = logging.getLogger(__name__)
 
 DEFAULT_LEVEL_XMLIDS = (
     "odoo_relance_fr.relance_level_pre_due",
@@ -100,6 +104,61 @@ class ResCompany(models.Model):
                     "The contractual late penalty rate cannot be negative (%(rate)s %%).",
                     rate=company.relance_contract_rate,
                 ))
+
+    def _relance_letter_values(self, lang, date):
+        """Sender-side pieces of every letter: place and date, signatory, logo, legal mentions."""
+        self.ensure_one()
+        env = self.with_context(lang=lang).env
+        signatory = self.relance_signatory_id or (
+            self.relance_sender_user_id if self.relance_sender == "user" else self.env["res.users"]
+        )
+        return {
+            "place_date": env._(
+                "%(city)s, %(date)s", city=self.city or "",
+                date=format_date(env, date, lang_code=lang, date_format="d MMMM y"),
+            ),
+            "signatory": signatory.name or self.name,
+            "function": (signatory and self.with_context(lang=lang).relance_signatory_function)
+            or env._("Accounting department"),
+            "logo": self.logo if self.logo != self._get_logo() else False,
+            "legal": self.with_env(env)._relance_legal_mentions(),
+        }
+
+    @api.model
+    def _relance_join(self, items, env):
+        """'a, b and c' in the reader's language."""
+        if len(items) < 2:
+            return "".join(items)
+        return env._("%(items)s and %(last)s", items=", ".join(items[:-1]), last=items[-1])
+
+    def _relance_qr_code(self, amount, currency, communication, debtor, bank=None):
+        """SEPA transfer QR code (EPC) for amount, when the company's bank account allows it."""
+        self.ensure_one()
+        bank = bank or self.partner_id.bank_ids[:1]
+        if not bank or len(currency) != 1 or currency.compare_amounts(amount, 0) <= 0:
+            return False
+        try:
+            return bank.build_qr_code_base64(amount, communication[:140], None, currency, debtor, qr_method="sct_qr")
+        except Exception:  # noqa: BLE001 - a letter without QR code beats no letter
+            _logger.warning("SEPA QR code for %s could not be drawn", debtor.display_name, exc_info=True)
+            return False
+
+    def _relance_legal_mentions(self):
+        """The company's legal mentions, as French law wants them on business letters."""
+        self.ensure_one()
+        siret = self.partner_id.siret if "siret" in self.partner_id._fields else False
+        mentions = [self.name]
+        if self.relance_share_capital:
+            mentions.append(self.env._("share capital %(capital)s", capital=self.relance_share_capital))
+        mentions.append(", ".join(filter(None, [self.street, self.street2, f"{self.zip or ''} {self.city or ''}".strip()])))
+        if siret:
+            mentions.append(f"SIREN {siret[:3]} {siret[3:6]} {siret[6:9]}")
+            mentions.append(f"SIRET {siret}")
+        if self.company_registry:
+            mentions.append(self.company_registry)
+        if self.vat:
+            mentions.append(self.env._("VAT number %(vat)s", vat=self.vat))
+        return " - ".join(filter(None, mentions))
 
     def _relance_sender_user(self):
         """User who sends and signs the reminders."""
