@@ -16,6 +16,8 @@
         "data/ir_cron_data.xml",
         "report/relance_letter_reports.xml",
         "report/relance_letter_templates.xml",
+        "report/relance_statement_reports.xml",
+        "report/relance_statement_templates.xml",
         "data/relance_rate_data.xml",
         "views/relance_rate_views.xml",
         "views/relance_level_views.xml",

@@ -171,8 +171,8 @@ class AccountMove(models.Model):
             ("payment_state", "in", REMINDABLE_PAYMENT_STATES),
             ("relance_next_date", "<=", date),
             "|", ("relance_last_date", "=", False), ("relance_last_date", "<", date),
-            ("relance_log_ids", "not any", [("state", "=", "planned")]),
-            ("relance_log_ids", "not any", [("state", "=", "failed"), ("date", "=", date)]),
+            ("relance_log_ids", "not any", [("kind", "=", "reminder"), ("state", "=", "planned")]),
+            ("relance_log_ids", "not any", [("kind", "=", "reminder"), ("state", "=", "failed"), ("date", "=", date)]),
         ]
 
     @api.model

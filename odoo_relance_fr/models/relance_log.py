@@ -5,8 +5,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
-from odoo.tools import pdf
+from odoo.tools import SQL, pdf
 from odoo.tools.misc import format_amount, format_date, formatLang
 
 from .relance_level import CHANNELS
@@ -23,6 +22,10 @@ class RelanceLog(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
 
+    kind = fields.Selection(
+        [("reminder", "Reminder"), ("statement", "Statement of account")],
+        required=True, default="reminder", index=True,
+    )
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
     level_id = fields.Many2one("relance.level", string="Level", check_company=True, index=True)
     channel = fields.Selection(CHANNELS, required=True, default="email")
@@ -408,6 +411,7 @@ class RelanceLog(models.Model):
         company = self.company_id
         rates = sorted({rate for move in self.move_ids for rate in move._relance_penalty_details(self.date)["rates"]})
         history = self.search([
+            ("kind", "=", "reminder"),
             ("move_ids", "in", self.move_ids.ids), ("id", "!=", self.id), ("date", "<", self.date),
             ("state", "in", ("sent", "to_print", "printed", "done")),
         ], order="date, id")
@@ -533,3 +537,130 @@ class RelanceLog(models.Model):
         if company.relance_sender == "user" and company.relance_sender_user_id.email:
             return company.relance_sender_user_id.email_formatted
         return company.email_formatted or self.env.user.email_formatted
+
+    # ------------------------------------------------------------------
+    # Monthly statements of account
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_relance_statement(self, batch_size=50):
+        """On each company's statement day, send one batch of statements; the scheduler reruns the job."""
+        if not self.env.context.get("lang"):
+            self = self.with_context(lang=self.env.user.lang)  # noqa: PLW0642
+        today = fields.Date.context_today(self)
+        todo = []
+        for company in self.env["res.company"].search([]):
+            if company._relance_is_statement_day(today):
+                todo += [(company, partner) for partner in self.with_company(company)._relance_statement_partners(today)]
+        for done, (company, partner) in enumerate(todo[:batch_size], start=1):
+            self.with_company(company)._relance_send_statement(partner, today)
+            self._relance_commit_in_cron()
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(todo) - done)
+        if not todo:
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+
+    @api.model
+    def _relance_statement_partners(self, date):
+        """Customers with enough overdue invoices and no statement sent (or failed today) this month."""
+        company = self.env.company
+        groups = self.env["account.move"]._read_group(
+            [
+                ("company_id", "=", company.id), ("move_type", "=", "out_invoice"), ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")), ("invoice_date_due", "<", date),
+                ("commercial_partner_id.relance_excluded", "=", False),
+            ],
+            ["commercial_partner_id"],
+            ["__count"],
+            having=[("__count", ">=", max(company.relance_statement_min_overdue, 1))],
+            order="commercial_partner_id",
+        )
+        partners = self.env["res.partner"].browse([partner.id for partner, _count in groups])
+        return partners - self._relance_statement_done(partners, date).partner_id
+
+    @api.model
+    def _relance_statement_done(self, partners, date):
+        """Statements that already count for this month: sent, or failed today."""
+        return self.search([
+            ("kind", "=", "statement"), ("company_id", "=", self.env.company.id), ("partner_id", "in", partners.ids),
+            "|", "&", ("state", "=", "sent"), ("date", ">=", date.replace(day=1)),
+            "&", ("state", "=", "failed"), ("date", "=", date),
+        ])
+
+    @api.model
+    def _relance_send_statement(self, partner, date, force=False):
+        """Email one customer its statement; on failure change nothing and leave a failed log."""
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(SQL(
+                    "SELECT id FROM res_partner WHERE id = %s FOR UPDATE SKIP LOCKED", partner.id
+                ), log_exceptions=False)
+                if not self.env.cr.fetchone() or (not force and self._relance_statement_done(partner, date)):
+                    return self.browse()
+                log = self.with_context(mail_create_nolog=True, tracking_disable=True).create(
+                    self._prepare_relance_statement_vals(partner, date)
+                )
+                log._relance_send_statement_email()
+            return log
+        except CONCURRENCY_ERRORS:
+            return self.browse()
+        except Exception as error:  # noqa: BLE001 - one customer's failure must not stop the others
+            _logger.exception("Statement to %s failed", partner.display_name)
+            reason = error.args[0] if isinstance(error, UserError) and error.args else repr(error)
+            return self.create(dict(self._prepare_relance_statement_vals(partner, date), state="failed", note=reason))
+
+    @api.model
+    def _prepare_relance_statement_vals(self, partner, date):
+        moves = self.env["account.move"].search([
+            ("company_id", "=", self.env.company.id), ("commercial_partner_id", "=", partner.id),
+            ("move_type", "=", "out_invoice"), ("state", "=", "posted"), ("payment_state", "in", ("not_paid", "partial")),
+        ])
+        return {
+            "kind": "statement", "date": date, "partner_id": partner.id, "channel": "email", "state": "planned",
+            "company_id": self.env.company.id, "move_ids": [Command.set(moves.ids)],
+            "user_id": self.env.company._relance_sender_user().id,
+        }
+
+    def _relance_send_statement_email(self):
+        """Queue the statement email with the statement PDF, keep the PDF, note it on the customer."""
+        self.ensure_one()
+        template = self.env.ref("odoo_relance_fr.mail_template_relance_statement")
+        recipient = self.partner_id._relance_recipient()
+        report = self.env.ref("odoo_relance_fr.action_report_relance_statement")
+        streams = self.env["ir.actions.report"].with_context(relance_date=self.date)._render_qweb_pdf_prepare_streams(
+            report, {}, res_ids=self.partner_id.ids
+        )
+        attachment = self.env["ir.attachment"].create({
+            "name": self.env._("Statement of account - %(customer)s - %(date)s.pdf",
+                               customer=self.partner_id.name, date=fields.Date.to_string(self.date)),
+            "raw": streams[self.partner_id.id]["stream"].getvalue(),
+            "res_model": "relance.log", "res_id": self.id, "mimetype": "application/pdf",
+        })
+        cc_user = self.company_id.relance_cc_user_id
+        mail_id = template.send_mail(self.id, email_values={
+            "recipient_ids": [Command.link(recipient.id)],
+            "attachment_ids": [Command.link(attachment.id)],
+            "email_cc": cc_user.email_formatted if cc_user.email else False,
+        })
+        mail = self.env["mail.mail"].sudo().browse(mail_id)
+        self.write({
+            "state": "sent", "mail_mail_id": mail.id, "mail_message_id": mail.mail_message_id.id,
+            "letter_attachment_id": attachment.id, "attachment_ids": [Command.set(attachment.ids)],
+        })
+        self.partner_id._message_log(body=self.env._(
+            "Statement of account at %(date)s sent by email.", date=format_date(self.env, self.date)
+        ))
+
+    def relance_statement_summary(self):
+        """Date, balance and overdue amount of the statement, for the email, in the customer's language."""
+        self.ensure_one()
+        lang = self.partner_id.lang or self.env.lang
+        env = self.with_context(lang=lang).env
+        sections = self.partner_id.with_env(env)._relance_statement(self.date, self.company_id)
+        return {
+            "date": format_date(env, self.date, lang_code=lang),
+            "amounts": [
+                {"balance": format_amount(env, s["balance"], s["currency"], lang_code=lang),
+                 "overdue": format_amount(env, s["overdue"], s["currency"], lang_code=lang)}
+                for s in sections
+            ],
+        }

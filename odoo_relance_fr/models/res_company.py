@@ -1,7 +1,8 @@
+import logging
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-import logging
-
 from odoo.tools.misc import format_date, formatLang
 
 _logger = logging.getLogger(__name__)
@@ -86,6 +87,25 @@ class ResCompany(models.Model):
         domain="[('account_type', 'in', ('income', 'income_other'))]",
         help="Income account of the invoices billing late penalties and indemnities (default: 763100).",
     )
+
+    relance_statement_day = fields.Selection(
+        [(str(day), str(day)) for day in range(1, 29)] + [("last", "Last day of the month")],
+        string="Statement day", default="1", required=True,
+        help="Day of the month on which statements are sent.",
+    )
+    relance_statement_min_overdue = fields.Integer(
+        string="Overdue invoices for a statement", default=2,
+        help="Customers with at least this many overdue invoices get the monthly statement.",
+    )
+
+    @api.constrains("relance_statement_min_overdue")
+    def _check_relance_statement_min_overdue(self):
+        for company in self:
+            if company.relance_statement_min_overdue < 1:
+                raise ValidationError(self.env._(
+                    "A statement needs at least one overdue invoice (%(count)s given).",
+                    count=company.relance_statement_min_overdue,
+                ))
 
     @api.constrains("relance_med_deadline")
     def _check_relance_med_deadline(self):
@@ -211,3 +231,9 @@ class ResCompany(models.Model):
         for company in self.filtered(lambda c: c.id not in with_levels):
             for template in templates:
                 template.sudo().copy({"company_id": company.id})
+
+    def _relance_is_statement_day(self, date):
+        self.ensure_one()
+        if self.relance_statement_day == "last":
+            return (date + timedelta(days=1)).month != date.month
+        return date.day == int(self.relance_statement_day)

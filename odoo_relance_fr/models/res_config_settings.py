@@ -27,6 +27,8 @@ class ResConfigSettings(models.TransientModel):
     )
     relance_show_penalties = fields.Boolean(related="company_id.relance_show_penalties", readonly=False)
     relance_penalty_account_id = fields.Many2one(related="company_id.relance_penalty_account_id", readonly=False)
+    relance_statement_day = fields.Selection(related="company_id.relance_statement_day", readonly=False)
+    relance_statement_min_overdue = fields.Integer(related="company_id.relance_statement_min_overdue", readonly=False)
     relance_contract_rate_warning = fields.Char(
         string="Contract rate warning", compute="_compute_relance_contract_rate_warning"
     )

@@ -1,5 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
 
 
 class ResPartner(models.Model):
@@ -26,3 +28,94 @@ class ResPartner(models.Model):
             "Customer %(customer)s has no email address: add one to the customer or its invoice address.",
             customer=self.display_name,
         ))
+
+    def _relance_statement(self, date, company):
+        """This customer's open items on date, one section per currency: rows, ageing, totals, penalties."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        lines = self.env["account.move.line"].search([
+            ("company_id", "=", company.id), ("partner_id", "child_of", partner.id),
+            ("account_id.account_type", "=", "asset_receivable"), ("parent_state", "=", "posted"),
+            ("reconciled", "=", False),
+        ], order="date_maturity, date, id")
+        sections = {}
+        for line in lines.filtered(lambda l: not l.currency_id.is_zero(l.amount_residual_currency)):
+            currency = line.currency_id
+            section = sections.setdefault(currency, self._relance_empty_section(currency))
+            row = self._relance_statement_row(line, date)
+            section["rows"].append(row)
+            section["balance"] += row["remaining"]
+            if row["kind"] != "invoice":
+                section["credits"] += row["remaining"]
+                continue
+            section["buckets"][row["bucket"]] += row["remaining"]
+            section["overdue" if row["days_late"] else "not_due"] += row["remaining"]
+        business = partner.is_company and not partner.relance_is_consumer
+        for section in sections.values():
+            section["business"] = business
+            invoices = lines.move_id.filtered(
+                lambda m: m.move_type == "out_invoice" and m.currency_id == section["currency"]
+            )
+            details = [move._relance_penalty_details(date) for move in invoices] if business else []
+            section["penalties"] = section["currency"].round(sum(d["penalty"] for d in details))
+            section["indemnities"] = section["currency"].round(sum(d["indemnity"] for d in details))
+        return sorted(sections.values(), key=lambda s: s["currency"] != company.currency_id)
+
+    @api.model
+    def _relance_empty_section(self, currency):
+        return {"currency": currency, "rows": [], "buckets": dict.fromkeys(BUCKETS, 0.0),
+                "overdue": 0.0, "not_due": 0.0, "credits": 0.0, "balance": 0.0}
+
+    @api.model
+    def _relance_statement_row(self, line, date):
+        """One line of the statement: an invoice instalment, a credit note or an unallocated payment."""
+        move = line.move_id
+        due = line.date_maturity or line.date
+        remaining = line.amount_residual_currency
+        kind = {"out_invoice": "invoice", "out_refund": "credit_note"}.get(move.move_type, "payment")
+        days_late = max((date - due).days, 0) if kind == "invoice" else 0
+        if kind != "invoice":
+            status = kind
+        elif move.relance_dispute:
+            status = "dispute"
+        elif move.relance_promise_date and move.relance_promise_date >= date:
+            status = "promise"
+        else:
+            status = "overdue" if days_late else "not_due"
+        bucket = ("not_due" if days_late == 0 else "1_30" if days_late <= 30 else "31_60" if days_late <= 60
+                  else "61_90" if days_late <= 90 else "over_90")
+        return {
+            "name": move.name, "date": line.date, "due": due, "ref": move.ref or "",
+            "amount": line.amount_currency, "paid": line.amount_currency - remaining, "remaining": remaining,
+            "days_late": days_late, "kind": kind, "status": status, "bucket": bucket,
+            "reference": move.payment_reference or move.name,
+        }
+
+    def relance_statement_values(self):
+        """Everything the statement prints, for the date in context (default today)."""
+        self.ensure_one()
+        date = fields.Date.to_date(self.env.context.get("relance_date")) or fields.Date.context_today(self)
+        company = self.env.company
+        lang = self.lang or self.env.lang
+        sections = self._relance_statement(date, company)
+        main = next((s for s in sections if s["currency"] == company.currency_id), None)
+        overdue_refs = [r["reference"] for s in sections for r in s["rows"] if r["kind"] == "invoice" and r["days_late"]]
+        return dict(
+            company._relance_letter_values(lang, date),
+            date=date,
+            sections=sections,
+            qr=main and company._relance_qr_code(main["balance"], company.currency_id, ", ".join(overdue_refs), self),
+            references=", ".join(overdue_refs),
+            show_penalties=company.relance_show_penalties,
+        )
+
+    def action_relance_send_statement(self):
+        """Email each selected customer its statement now, whatever was sent this month."""
+        today = fields.Date.context_today(self)
+        logs = self.env["relance.log"]
+        for partner in self.commercial_partner_id:
+            logs |= self.env["relance.log"]._relance_send_statement(partner, today, force=True)
+        failed = logs.filtered(lambda log: log.state == "failed")
+        if failed:
+            raise UserError(failed[0].note)
+        return logs._get_records_action(name=self.env._("Statements sent"))
