@@ -252,6 +252,35 @@ class AccountMove(models.Model):
         self._track_discard()
         return super(AccountingMove, self.with_context(tracking_disable=True)).write(vals)
 
+    def _relance_record_manual(self, date, channel, level, note):
+        """Record a reminder made outside Odoo: history, last reminder date, optionally the level."""
+        invalid = self.filtered(lambda m: m.move_type != "out_invoice" or m.state != "posted")
+        if invalid:
+            raise UserError(self.env._(
+                "Only posted customer invoices can be marked as reminded (%(invoices)s).",
+                invoices=", ".join(invalid.mapped("display_name")),
+            ))
+        if date > fields.Date.context_today(self):
+            raise UserError(self.env._("A reminder cannot be recorded in the future (%(date)s).",
+                                       date=format_date(self.env, date)))
+        logs = self.env["relance.log"]
+        for partner, moves in self.grouped("commercial_partner_id").items():
+            logs |= self.env["relance.log"].with_company(moves.company_id[:1]).create({
+                "kind": "reminder", "date": date, "partner_id": partner.id, "channel": channel, "state": "done",
+                "level_id": level.id, "move_ids": [Command.set(moves.ids)], "note": note,
+                "move_levels": {str(move.id): (level or move.relance_level_id).id for move in moves},
+            })
+            vals = {"relance_last_date": date} | ({"relance_level_id": level.id} if level else {})
+            moves.write(vals)
+            channel_label = dict(logs._fields["channel"]._description_selection(self.env))[channel]
+            body = self.env._(
+                "Reminder recorded (%(channel)s) on %(date)s by %(user)s.",
+                channel=channel_label, date=format_date(self.env, date), user=self.env.user.name,
+            ) + (f" {note}" if note else "")
+            moves._message_log_batch(bodies={move.id: body for move in moves})
+            partner._message_log(body=body)
+        return logs
+
     def _relance_ensure_access_tokens(self):
         """Give the invoices a portal token in one go, before their portal links are built."""
         for move in self.filtered(lambda m: not m.access_token):

@@ -10,6 +10,8 @@ from odoo.tools.misc import format_amount, format_date, formatLang
 
 from .relance_level import CHANNELS
 
+LOG_CHANNELS = CHANNELS + [("in_person", "In person")]
+
 _logger = logging.getLogger(__name__)
 
 CONCURRENCY_ERRORS = (pg_errors.LockNotAvailable, pg_errors.SerializationFailure)
@@ -28,7 +30,7 @@ class RelanceLog(models.Model):
     )
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
     level_id = fields.Many2one("relance.level", string="Level", check_company=True, index=True)
-    channel = fields.Selection(CHANNELS, required=True, default="email")
+    channel = fields.Selection(LOG_CHANNELS, required=True, default="email")
     level_tone = fields.Selection(related="level_id.tone", string="Tone")
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, index=True, ondelete="restrict"

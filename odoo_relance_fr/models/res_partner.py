@@ -12,10 +12,48 @@ class ResPartner(models.Model):
         tracking=True,
         help="No reminder is ever sent for this customer's invoices.",
     )
+    relance_log_ids = fields.One2many("relance.log", "partner_id", string="Reminder history")
+    relance_log_count = fields.Integer(string="Reminders", compute="_compute_relance_totals")
+    relance_overdue_amount = fields.Monetary(
+        string="Overdue", compute="_compute_relance_totals", currency_field="relance_currency_id",
+        help="Amount still due on this customer's overdue invoices, in the company currency.",
+    )
+    relance_penalty_amount = fields.Monetary(
+        string="Late penalties to date", compute="_compute_relance_totals", currency_field="relance_currency_id",
+    )
+    relance_currency_id = fields.Many2one("res.currency", string="Reminder currency", compute="_compute_relance_totals")
     relance_is_consumer = fields.Boolean(
         string="Private person (consumer)",
         help="French B2B late-payment rules do not apply: no L441-10 penalties, no 40 EUR indemnity.",
     )
+
+    def _compute_relance_totals(self):
+        """Overdue amount, penalties and number of reminders of each customer (company currency)."""
+        today = fields.Date.context_today(self)
+        company = self.env.company
+        for partner in self:
+            overdue = self.env["account.move"].search([
+                ("company_id", "=", company.id), ("commercial_partner_id", "=", partner.commercial_partner_id.id),
+                ("move_type", "=", "out_invoice"), ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")), ("invoice_date_due", "<", today),
+            ]) if partner.id else self.env["account.move"]
+            partner.relance_currency_id = company.currency_id
+            partner.relance_overdue_amount = sum(overdue.mapped("amount_residual_signed"))
+            partner.relance_penalty_amount = sum(
+                move._relance_penalty_details(today)["penalty"] for move in overdue
+                if move.currency_id == company.currency_id
+            )
+            partner.relance_log_count = self.env["relance.log"].search_count(
+                [("partner_id", "=", partner.commercial_partner_id.id)]
+            ) if partner.id else 0
+
+    def action_relance_open_history(self):
+        """The customer's reminder history."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("odoo_relance_fr.relance_log_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
 
     def _relance_recipient(self):
         """Who receives the reminder: the invoice address contact when it has an email, else the customer."""

@@ -1,0 +1,75 @@
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import RelanceCommon
+
+D = fields.Date.to_date
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-16")
+class TestMarkAsReminded(RelanceCommon):
+    def wizard(self, moves):
+        return Form(self.env["relance.manual.wizard"].with_context(
+            active_model="account.move", active_ids=moves.ids, lang="fr_FR"))
+
+    def test_phone_call_pushes_next_reminder(self):
+        move = self._invoice(self.customer, "2026-02-22")
+        self.assertEqual(move.relance_next_date, D("2026-03-01"))
+        form = self.wizard(move)
+        form.date = "2026-03-10"
+        form.channel = "phone"
+        form.note = "Le comptable promet un virement"
+        action = form.save().action_confirm()
+        log = self.env["relance.log"].browse(action["res_id"])
+        self.assertEqual((log.channel, log.state, log.date, log.move_ids), ("phone", "done", D("2026-03-10"), move))
+        self.assertEqual((move.relance_last_date, move.relance_level_id), (D("2026-03-10"), self.env["relance.level"]))
+        # the next level (Relance 1, gap 7 days) now waits 7 days after the call
+        self.assertEqual((move.relance_next_level_id, move.relance_next_date), (self.level_1, D("2026-03-17")))
+        self.assertTrue(any("Le comptable promet un virement" in body for body in self.customer.message_ids.mapped("body")))
+
+    def test_with_level_one_log_per_customer(self):
+        first = self._invoice(self.customer, "2026-01-15")
+        second = self._invoice(self.customer, "2026-01-20")
+        other = self._invoice(self.customer_2, "2026-01-15")
+        form = self.wizard(first | second | other)
+        form.channel = "letter"
+        form.level_id = self.level_2
+        action = form.save().action_confirm()
+        logs = self.env["relance.log"].search(action["domain"])
+        self.assertEqual(sorted(len(log.move_ids) for log in logs), [1, 2])
+        self.assertEqual((first | second | other).relance_level_id, self.level_2)
+        self.assertEqual(set((first | second | other).mapped("relance_last_date")), {D("2026-03-16")})
+
+    def test_future_date_refused(self):
+        move = self._invoice(self.customer, "2026-01-15")
+        form = self.wizard(move)
+        form.date = "2026-03-20"
+        wizard = form.save()
+        with self.assertRaisesMessage(UserError, "ne peut pas être enregistrée dans le futur"):
+            wizard.action_confirm()
+        self.assertFalse(move.relance_last_date)
+        self.assertFalse(move.relance_log_ids)
+
+    def test_draft_invoice_refused(self):
+        move = self._invoice(self.customer, "2026-01-15", post=False)
+        wizard = self.wizard(move).save()
+        with self.assertRaisesMessage(UserError, "factures clients validées"):
+            wizard.action_confirm()
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-16")
+class TestCustomerReminderTab(RelanceCommon):
+    def test_overdue_penalties_and_history_count(self):
+        self._invoice(self.customer, "2026-01-15", invoice_date="2026-01-01")
+        self._invoice(self.customer, "2026-04-15", invoice_date="2026-03-15")
+        self.env["relance.log"].create({"partner_id": self.customer.id, "channel": "phone", "state": "done"})
+        self.customer.invalidate_recordset()
+        self.assertEqual((self.customer.relance_overdue_amount, self.customer.relance_penalty_amount,
+                          self.customer.relance_log_count), (1200.0, 23.97, 1))
+        action = self.customer.action_relance_open_history()
+        self.assertEqual(action["domain"], [("partner_id", "=", self.customer.id)])
