@@ -186,8 +186,9 @@ class AccountMove(models.Model):
         stale._relance_reschedule()
         stale.flush_recordset(["relance_next_level_id", "relance_next_date"])
 
-    def _relance_lock_and_recheck(self, date):
-        """Lock these invoices (skipping those another worker holds), re-read them, keep those still due."""
+    def _relance_lock_and_recheck(self, date, due_only=True):
+        """Lock these invoices (skipping those another worker holds), re-read them, keep those still due
+        (with due_only=False, those that may still be reminded at all, for a reminder a person asks for)."""
         if not self:
             return self
         # another worker that already committed these rows raises a serialization failure: expected, not logged
@@ -198,8 +199,7 @@ class AccountMove(models.Model):
         locked.invalidate_recordset()
         return locked.filtered(
             lambda move: move._relance_is_remindable()
-            and move.relance_next_date
-            and move.relance_next_date <= date
+            and (not due_only or (move.relance_next_date and move.relance_next_date <= date))
             and (not move.relance_last_date or move.relance_last_date < date)
         )
 

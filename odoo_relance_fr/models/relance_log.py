@@ -1,6 +1,7 @@
 import logging
 import threading
 
+from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
@@ -116,17 +117,27 @@ class RelanceLog(models.Model):
             self.env.cr.commit()
 
     @api.model
-    def _relance_remind_partner(self, partner, date, automatic=True):
-        """Remind one customer of its due invoices; on failure change nothing and leave a failed log."""
+    def _relance_remind_partner(self, partner, date, automatic=True, moves=None, level=None, channel=None):
+        """Remind one customer of its due invoices (or of the given ones, at the given level and channel).
+
+        All or nothing: on failure nothing changes for the customer and a failed log says why.
+        """
         company = self.env.company
-        moves = self.env["account.move"].search(
-            self.env["account.move"]._relance_due_domain(company, date)
-            + [("commercial_partner_id", "=", partner.id)]
-        )
+        chosen = moves is not None
+        if not chosen:
+            moves = self.env["account.move"].search(
+                self.env["account.move"]._relance_due_domain(company, date)
+                + [("commercial_partner_id", "=", partner.id)]
+            )
         try:
             with self.env.cr.savepoint():
-                moves = moves._relance_lock_and_recheck(date)
-                logs = self._relance_plan(partner, moves, date)
+                moves = moves._relance_lock_and_recheck(date, due_only=not chosen)
+                if chosen and not moves:
+                    raise UserError(self.env._(
+                        "The invoices of %(customer)s are paid, excluded, in dispute or already reminded today: "
+                        "nothing to send.", customer=partner.name,
+                    ))
+                logs = self._relance_plan(partner, moves, date, level, channel)
                 for log in logs:
                     log._relance_execute(automatic)
             return logs
@@ -138,28 +149,32 @@ class RelanceLog(models.Model):
             return self._relance_log_failure(partner, moves, date, error)
 
     @api.model
-    def _relance_plan(self, partner, moves, date):
-        """Planned logs for a customer's due invoices: one grouped log, pre-due notices one per invoice."""
-        groups = []
-        pre_due = moves.filtered(lambda m: m.relance_next_level_id.delay < 0)
-        if self.env.company.relance_grouping:
-            groups = [m for m in pre_due] + ([moves - pre_due] if moves - pre_due else [])
+    def _relance_plan(self, partner, moves, date, level=None, channel=None):
+        """Planned logs for a customer's invoices: one grouped log (pre-due notices one per invoice),
+        or one log at the level and channel a person chose."""
+        if level:
+            groups = [moves]
+        elif self.env.company.relance_grouping:
+            pre_due = moves.filtered(lambda m: m.relance_next_level_id.delay < 0)
+            groups = list(pre_due) + ([moves - pre_due] if moves - pre_due else [])
         else:
             groups = list(moves)
-        return self.with_context(mail_create_nolog=True, tracking_disable=True).create(
-            [self._prepare_relance_log_vals(partner, group, date) for group in groups]
-        ).with_context(tracking_disable=False, mail_create_nolog=False)
+        vals_list = [self._prepare_relance_log_vals(partner, group, date, level, channel) for group in groups]
+        return self.with_context(mail_create_nolog=True, tracking_disable=True).create(vals_list).with_context(
+            tracking_disable=False, mail_create_nolog=False
+        )
 
     @api.model
-    def _prepare_relance_log_vals(self, partner, moves, date):
-        level = moves.relance_next_level_id.sorted(lambda lvl: (lvl.sequence, lvl.id))[-1:]
+    def _prepare_relance_log_vals(self, partner, moves, date, level=None, channel=None):
+        chosen = level
+        level = chosen or moves.relance_next_level_id.sorted(lambda lvl: (lvl.sequence, lvl.id))[-1:]
         return {
             "date": date,
             "partner_id": partner.id,
             "move_ids": [Command.set(moves.ids)],
-            "move_levels": {str(move.id): move.relance_next_level_id.id for move in moves},
+            "move_levels": {str(move.id): (chosen or move.relance_next_level_id).id for move in moves},
             "level_id": level.id,
-            "channel": level.channel,
+            "channel": channel or level.channel,
             "company_id": self.env.company.id,
             "user_id": self.env.company._relance_sender_user().id,
             "state": "planned",
@@ -183,7 +198,11 @@ class RelanceLog(models.Model):
         self.ensure_one()
         if automatic and not self.level_id.automatic:
             return self._relance_request_validation()
-        moves_levels = [(move, move.relance_next_level_id) for move in self.move_ids]
+        levels = self.env["relance.level"].browse((self.move_levels or {}).values())
+        moves_levels = [
+            (move, levels.browse((self.move_levels or {}).get(str(move.id))) or move.relance_next_level_id)
+            for move in self.move_ids
+        ]
         if self.channel == "phone":
             return self._relance_request_call()
         if self.channel in ("letter", "email_letter"):
@@ -225,6 +244,8 @@ class RelanceLog(models.Model):
             "attachment_ids": [Command.link(att.id) for att in pdfs.values()],
             "email_cc": cc_user.email_formatted if cc_user.email else False,
         }
+        # a person may have edited this email in the wizard before sending
+        email_values.update(self.env.context.get("relance_mail_values", {}).get(self.partner_id.id, {}))
         render_key = ("relance_lines", self.id)
         self.env.cr.cache[render_key] = self._relance_compute_lines()
         try:
@@ -264,14 +285,26 @@ class RelanceLog(models.Model):
         )
 
     def _relance_request_call(self):
-        """A phone level: one call activity for the responsible user."""
+        """A phone level: one call activity for the responsible user, with a call script."""
+        lines = self.relance_lines()
+        lang = self._relance_responsible().lang or self.env.lang
+        env = self.with_context(lang=lang).env
+        first = lines[0]
+        script = Markup("<p><b>%s</b></p><ol><li>%s</li><li>%s</li><li>%s</li><li>%s</li></ol><p>%s</p>") % (
+            env._("Call script"),
+            env._("Hello, %(company)s speaking: I am calling about invoice %(invoice)s.",
+                  company=self.company_id.name, invoice=first["name"]),
+            env._("It amounts to %(amount)s, fell due on %(due)s and is still unpaid.",
+                  amount=first["residual"], due=first["due_date"]),
+            env._("Could you tell me on which date it will be paid?"),
+            env._("If it helps, we can agree on a payment schedule."),
+            env._("Invoices: %(invoices)s", invoices=", ".join(
+                f"{line['name']} ({line['residual']}, {line['due_date']})" for line in lines)),
+        )
         self.activity_schedule(
             "mail.mail_activity_data_call",
-            summary=self.env._("Reminder call"),
-            note=self.env._(
-                "Call %(customer)s about invoices %(invoices)s.",
-                customer=self.partner_id.name, invoices=", ".join(self.move_ids.mapped("name")),
-            ),
+            summary=env._("Reminder call"),
+            note=script,
             user_id=self._relance_responsible().id,
         )
 

@@ -1,1 +1,2 @@
 from . import relance_manual_wizard
+from . import relance_wizard

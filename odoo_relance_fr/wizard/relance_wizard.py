@@ -1,0 +1,153 @@
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.relance_level import CHANNELS
+
+RESULTS = [
+    ("todo", "To send"),
+    ("sent", "Sent"),
+    ("to_print", "To print"),
+    ("to_call", "To call"),
+    ("skipped", "Skipped"),
+    ("failed", "Failed"),
+]
+
+
+class RelanceWizard(models.TransientModel):
+    _name = "relance.wizard"
+    _description = "Customer reminders"
+
+    date = fields.Date(required=True, default=fields.Date.context_today, readonly=True)
+    company_id = fields.Many2one("res.company", default=lambda self: self.env.company, readonly=True)
+    line_ids = fields.One2many("relance.wizard.line", "wizard_id", string="Customers")
+    state = fields.Selection([("draft", "To send"), ("done", "Done")], default="draft", readonly=True)
+    letters_attachment_id = fields.Many2one("ir.attachment", string="Letters to print", readonly=True)
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        if "line_ids" in fields_list:
+            moves = self._relance_moves_to_propose()
+            values["line_ids"] = [
+                Command.create(vals) for vals in self.env["relance.wizard.line"]._prepare_lines_vals(moves)
+            ]
+        return values
+
+    @api.model
+    def _relance_moves_to_propose(self):
+        """The invoices chosen in the list or form, else all those due for a reminder today."""
+        Move = self.env["account.move"]
+        if self.env.context.get("active_model") == "account.move" and self.env.context.get("active_ids"):
+            moves = Move.browse(self.env.context["active_ids"])
+            foreign = moves.sudo().filtered(lambda m: m.company_id not in self.env.companies)
+            if foreign:
+                raise UserError(self.env._("You cannot remind invoices of a company you are not in."))
+            return moves.filtered(lambda m: m._relance_is_remindable())
+        today = fields.Date.context_today(self)
+        Move._relance_refresh_stale(self.env.company, today)
+        return Move.search(Move._relance_due_domain(self.env.company, today))
+
+    def action_send(self):
+        """Send every line that is not skipped; each customer all or nothing; then show the summary."""
+        self.ensure_one()
+        letters = self.env["relance.log"]
+        for line in self.line_ids:
+            letters |= line._relance_send(self.date)
+        if letters:
+            action = letters.action_relance_print_letters()
+            self.letters_attachment_id = int(action["url"].split("/")[3].split("?")[0])
+        self.state = "done"
+        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
+                "view_mode": "form", "target": "new", "name": self.env._("Reminders sent")}
+
+    def action_download_letters(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_url", "target": "self",
+                "url": f"/web/content/{self.letters_attachment_id.id}?download=true"}
+
+
+class RelanceWizardLine(models.TransientModel):
+    _name = "relance.wizard.line"
+    _description = "Customer to remind"
+    _order = "partner_id"
+
+    wizard_id = fields.Many2one("relance.wizard", required=True, ondelete="cascade")
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
+    move_ids = fields.Many2many("account.move", string="Invoices")
+    level_id = fields.Many2one("relance.level", string="Level", required=True)
+    channel = fields.Selection(CHANNELS, required=True)
+    currency_id = fields.Many2one("res.currency")
+    amount_due = fields.Monetary(string="Amount due")
+    penalties = fields.Monetary(string="Penalties to date")
+    last_date = fields.Date(string="Last reminder")
+    recipient_id = fields.Many2one("res.partner", string="Contact")
+    skip = fields.Boolean(string="Skip")
+    subject = fields.Char()
+    body = fields.Html(sanitize=False)
+    email_cc = fields.Char(string="Copy to")
+    result = fields.Selection(RESULTS, default="todo", readonly=True)
+    result_note = fields.Char(string="Details", readonly=True)
+
+    @api.model
+    def _prepare_lines_vals(self, moves):
+        """One line per customer: its invoices, the highest level due, amounts and contact."""
+        today = fields.Date.context_today(self)
+        vals_list = []
+        for partner, partner_moves in moves.grouped("commercial_partner_id").items():
+            level = partner_moves.relance_next_level_id.sorted(lambda lvl: (lvl.sequence, lvl.id))[-1:]
+            try:
+                recipient = partner._relance_recipient()
+            except UserError:
+                recipient = self.env["res.partner"]
+            vals_list.append({
+                "partner_id": partner.id,
+                "move_ids": [Command.set(partner_moves.ids)],
+                "level_id": level.id,
+                "channel": level.channel or "email",
+                "currency_id": self.env.company.currency_id.id,
+                "amount_due": sum(partner_moves.mapped("amount_residual_signed")),
+                "penalties": sum(move._relance_penalty_details(today)["penalty"] for move in partner_moves),
+                "last_date": max(filter(None, partner_moves.mapped("relance_last_date")), default=False),
+                "recipient_id": recipient.id,
+            })
+        return vals_list
+
+    def action_preview(self):
+        """Render this customer's email so that it can be read and edited before sending."""
+        self.ensure_one()
+        Log = self.env["relance.log"]
+        log = Log.create(Log._prepare_relance_log_vals(
+            self.partner_id, self.move_ids, self.wizard_id.date, self.level_id, self.channel
+        ))
+        rendered = log._relance_template()._generate_template(log.ids, ("subject", "body_html"))[log.id]
+        log.unlink()
+        self.write({"subject": rendered["subject"], "body": rendered["body_html"]})
+        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form",
+                "target": "new", "name": self.env._("Email to %(customer)s", customer=self.partner_id.name),
+                "views": [(self.env.ref("odoo_relance_fr.relance_wizard_line_view_form").id, "form")]}
+
+    def action_back(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "relance.wizard", "res_id": self.wizard_id.id,
+                "view_mode": "form", "target": "new", "name": self.env._("Customer reminders")}
+
+    def _relance_send(self, date):
+        """Send this line; return its reminders waiting to be printed."""
+        self.ensure_one()
+        if self.skip:
+            self.result = "skipped"
+            return self.env["relance.log"]
+        mail_values = {}
+        if self.body or self.email_cc:
+            mail_values = {self.partner_id.id: {key: value for key, value in (
+                ("subject", self.subject), ("body_html", self.body), ("email_cc", self.email_cc)) if value}}
+        logs = self.env["relance.log"].with_context(relance_mail_values=mail_values)._relance_remind_partner(
+            self.partner_id, date, automatic=False, moves=self.move_ids, level=self.level_id, channel=self.channel,
+        )
+        failed = logs.filtered(lambda log: log.state == "failed")
+        if failed:
+            self.write({"result": "failed", "result_note": failed[0].note})
+            return self.env["relance.log"]
+        self.result = "to_call" if self.channel == "phone" else (
+            "to_print" if any(log.state == "to_print" for log in logs) else "sent")
+        return logs.filtered(lambda log: log.state == "to_print")

@@ -1,0 +1,101 @@
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .test_ladder import LadderCommon
+
+
+@tagged("post_install", "-at_install")
+class TestReminderWizard(LadderCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.no_email = cls.env["res.partner"].create({"name": "Menuiserie Sans Mail", "is_company": True})
+        for partner in (cls.customer, cls.customer_2):
+            partner.write({"street": "3 place du Marché", "zip": "69001", "city": "Lyon"})
+
+    def open_wizard(self, moves=None):
+        ctx = {"lang": "fr_FR"}
+        if moves:
+            ctx.update(active_model="account.move", active_ids=moves.ids)
+        return Form(self.env["relance.wizard"].with_context(**ctx))
+
+    def line_of(self, wizard, partner):
+        return wizard.line_ids.filtered(lambda line: line.partner_id == partner)
+
+    @freeze_time("2026-03-16")
+    def test_morning_batch_skip_edit_and_isolated_failure(self):
+        good = self._invoice(self.customer, "2026-01-15")
+        skipped = self._invoice(self.customer_2, "2026-01-15")
+        bad = self._invoice(self.no_email, "2026-01-15")
+        form = self.open_wizard()
+        self.assertEqual(len(form.line_ids), 3)
+        wizard = form.save()
+        self.assertEqual((self.line_of(wizard, self.customer).level_id, self.line_of(wizard, self.customer).amount_due),
+                         (self.level_1, 1200.0))
+        self.assertFalse(self.line_of(wizard, self.no_email).recipient_id)
+        self.line_of(wizard, self.customer_2).skip = True
+        line = self.line_of(wizard, self.customer)
+        line.action_preview()
+        self.assertIn("Sauf erreur ou omission de notre part", line.body)
+        line.body = line.body.replace("Madame, Monsieur,", "Madame, Monsieur, suite à notre appel de ce matin,")
+        line.email_cc = "direction@boulangerie-martin.fr"
+        with self.mock_mail_gateway():
+            wizard.action_send()
+            mails = self._new_mails
+        self.assertEqual(len(mails), 1)
+        self.assertIn("suite à notre appel de ce matin", mails.body_html)
+        self.assertEqual(mails.email_cc, "direction@boulangerie-martin.fr")
+        self.assertEqual({line.partner_id: line.result for line in wizard.line_ids},
+                         {self.customer: "sent", self.customer_2: "skipped", self.no_email: "failed"})
+        self.assertIn("n'a pas d'adresse e-mail", self.line_of(wizard, self.no_email).result_note)
+        self.assertEqual((good.relance_level_id, skipped.relance_level_id, bad.relance_level_id),
+                         (self.level_1, self.env["relance.level"], self.env["relance.level"]))
+
+    @freeze_time("2026-03-16")
+    def test_change_channel_to_letter_offers_one_pdf(self):
+        first = self._invoice(self.customer, "2026-01-15")
+        second = self._invoice(self.customer_2, "2026-01-15")
+        wizard = self.open_wizard(first | second).save()
+        wizard.line_ids.write({"channel": "letter"})
+        with self.mock_mail_gateway():
+            wizard.action_send()
+            self.assertFalse(self._new_mails)
+        self.assertEqual(wizard.line_ids.mapped("result"), ["to_print", "to_print"])
+        self.assertTrue(wizard.letters_attachment_id.raw.startswith(b"%PDF"))
+        self.assertEqual(wizard.action_download_letters()["url"],
+                         f"/web/content/{wizard.letters_attachment_id.id}?download=true")
+        self.assertEqual((first | second).relance_log_ids.mapped("state"), ["printed", "printed"])
+
+    @freeze_time("2026-03-16")
+    def test_remind_one_invoice_from_its_form_before_its_date(self):
+        with freeze_time("2026-03-01"):
+            move = self._invoice(self.customer, "2026-03-30")
+        self.assertEqual(move.relance_next_level_id, self.pre_due)
+        wizard = self.open_wizard(move).save()
+        self.assertEqual((len(wizard.line_ids), wizard.line_ids.level_id), (1, self.pre_due))
+        with self.mock_mail_gateway():
+            wizard.action_send()
+            self.assertEqual(len(self._new_mails), 1)
+        self.assertEqual(move.relance_level_id, self.pre_due)
+
+    @freeze_time("2026-03-16")
+    def test_phone_line_creates_call_with_script(self):
+        move = self._invoice(self.customer, "2026-01-15")
+        wizard = self.open_wizard(move).save()
+        wizard.line_ids.channel = "phone"
+        wizard.action_send()
+        self.assertEqual(wizard.line_ids.result, "to_call")
+        activity = move.relance_log_ids.activity_ids
+        self.assertEqual(activity.summary, "Appel de relance")
+        for text in ("Script d'appel", move.name, "1&nbsp;200,00&nbsp;€", "échéancier"):
+            self.assertIn(text, str(activity.note))
+
+    def test_invoices_of_another_company_refused(self):
+        other = self.env["res.company"].create({"name": "Filiale Sud SARL"})
+        move = self._invoice(self.customer, "2026-01-15")
+        user = self._user("relance_wizard_user", "account.group_account_invoice", other)
+        with self.assertRaisesMessage(UserError, "société"):
+            Form(self.env["relance.wizard"].with_user(user).with_context(
+                active_model="account.move", active_ids=move.ids, lang="fr_FR"))
