@@ -99,3 +99,21 @@ class TestReminderWizard(LadderCommon):
         with self.assertRaisesMessage(UserError, "société"):
             Form(self.env["relance.wizard"].with_user(user).with_context(
                 active_model="account.move", active_ids=move.ids, lang="fr_FR"))
+
+    @freeze_time("2026-03-16")
+    def test_statements_from_the_wizard(self):
+        first = self._invoice(self.customer, "2026-01-15")
+        second = self._invoice(self.customer_2, "2026-01-15")
+        wizard = self.open_wizard(first | second).save()
+        self.line_of(wizard, self.customer_2).skip = True
+        with self.mock_mail_gateway():
+            wizard.action_send_statements()
+            self.assertEqual(len(self._new_mails), 1)
+            self.assertIn("relevé de compte", self._new_mails.subject)
+            self.assertEqual(self._new_mails.recipient_ids, self.customer)
+        action = wizard.action_print_statements()
+        self.assertEqual((action["report_name"], action["context"]["active_ids"]),
+                         ("odoo_relance_fr.report_relance_statement", self.customer.ids))
+        wizard.line_ids.skip = True
+        with self.assertRaisesMessage(UserError, "aucun relevé à envoyer"):
+            wizard.action_send_statements()

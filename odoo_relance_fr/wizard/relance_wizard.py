@@ -60,6 +60,24 @@ class RelanceWizard(models.TransientModel):
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
                 "view_mode": "form", "target": "new", "name": self.env._("Reminders sent")}
 
+    def action_send_statements(self):
+        """Email their statement of account to the customers of the lines not skipped."""
+        self.ensure_one()
+        partners = self.line_ids.filtered(lambda line: not line.skip).partner_id
+        if not partners:
+            raise UserError(self.env._("Every line is skipped: no statement to send."))
+        return partners.action_relance_send_statement()
+
+    def action_print_statements(self):
+        """Print the statements of account of the customers of the lines not skipped, in one PDF."""
+        self.ensure_one()
+        partners = self.line_ids.filtered(lambda line: not line.skip).partner_id
+        if not partners:
+            raise UserError(self.env._("Every line is skipped: no statement to print."))
+        return self.env.ref("odoo_relance_fr.action_report_relance_statement").with_context(
+            discard_logo_check=True
+        ).report_action(partners)
+
     def action_download_letters(self):
         self.ensure_one()
         return {"type": "ir.actions.act_url", "target": "self",
