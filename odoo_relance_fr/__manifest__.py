@@ -22,6 +22,7 @@
         "views/relance_rate_views.xml",
         "wizard/relance_manual_wizard_views.xml",
         "wizard/relance_wizard_views.xml",
+        "wizard/relance_call_wizard_views.xml",
         "views/relance_level_views.xml",
         "views/relance_log_views.xml",
         "views/account_move_views.xml",

@@ -403,6 +403,36 @@ class RelanceLog(models.Model):
         logs.write({"state": "printed"})
         return {"type": "ir.actions.act_url", "url": f"/web/content/{merged.id}?download=true", "target": "self"}
 
+    def action_relance_call_outcome(self):
+        """Ask for the outcome of the reminder call."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window", "res_model": "relance.call.wizard", "view_mode": "form",
+            "target": "new", "name": self.env._("Call outcome"), "context": {"default_log_id": self.id},
+        }
+
+    def _relance_record_call(self, outcome, call_date, promise_date=None, note=None):
+        """Record a call's outcome: reminded on the call date; a promise pauses, a dispute stops the ladder."""
+        self.ensure_one()
+        if self.state != "planned" or self.channel != "phone":
+            raise UserError(self.env._("Only a planned call can receive an outcome."))
+        if call_date > fields.Date.context_today(self):
+            raise UserError(self.env._("A call cannot be recorded in the future (%(date)s).",
+                                       date=format_date(self.env, call_date)))
+        if outcome == "promise" and (not promise_date or promise_date < call_date):
+            raise UserError(self.env._("A promise to pay needs a payment date on or after the call."))
+        label = dict(self.env["relance.call.wizard"]._fields["outcome"]._description_selection(self.env))[outcome]
+        moves_levels = [(move, self.env["relance.level"].browse((self.move_levels or {}).get(str(move.id))))
+                        for move in self.move_ids]
+        self.write({"date": call_date, "state": "done",
+                    "note": "\n".join(filter(None, [self.note, label, note]))})
+        self._relance_mark_moves(moves_levels)
+        if outcome in ("promise", "pay_today"):
+            self.move_ids.write({"relance_promise_date": promise_date if outcome == "promise" else call_date})
+        elif outcome == "dispute":
+            self.move_ids.write({"relance_dispute": True})
+        self.activity_ids.action_feedback(feedback=label + (f" - {note}" if note else ""))
+
     def action_relance_cancel(self):
         """Cancel reminders not sent yet (planned) or letters not printed (e.g. paid in the meantime)."""
         for log in self:
