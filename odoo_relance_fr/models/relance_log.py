@@ -84,6 +84,13 @@ class RelanceLog(models.Model):
     lrar_number = fields.Char(string="Registered letter number", copy=False)
     lrar_ack_date = fields.Date(string="Acknowledgement of receipt", copy=False)
 
+    @api.depends("kind", "level_id", "partner_id", "date")
+    def _compute_display_name(self):
+        for log in self:
+            what = log.level_id.name if log.kind == "reminder" and log.level_id else dict(
+                self._fields["kind"]._description_selection(self.env))[log.kind]
+            log.display_name = " - ".join(filter(None, [what, log.partner_id.name, format_date(self.env, log.date)]))
+
     # ------------------------------------------------------------------
     # Daily ladder
     # ------------------------------------------------------------------
