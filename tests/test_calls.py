@@ -58,3 +58,13 @@ class TestCallOutcomes(LadderCommon):
         with self.assertRaisesMessage(UserError, "date de paiement"):
             wizard.with_context(lang="fr_FR").action_confirm()
         self.assertEqual((log.state, move.relance_last_date), ("planned", False))
+
+    def test_call_activity_needs_an_outcome(self):
+        log, move = self.planned_call()
+        with self.assertRaisesMessage(UserError, "Résultat de l'appel"):
+            log.activity_ids.with_context(lang="fr_FR").action_feedback(feedback="fait")
+        self.assertEqual((log.state, len(log.activity_ids), move.relance_last_date), ("planned", 1, False))
+
+    def test_history_pivot_and_graph(self):
+        views = self.env["relance.log"].get_views([(False, "pivot"), (False, "graph")])["views"]
+        self.assertEqual(set(views), {"pivot", "graph"})

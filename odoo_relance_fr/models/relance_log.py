@@ -438,7 +438,9 @@ class RelanceLog(models.Model):
             self.move_ids.write({"relance_promise_date": promise_date if outcome == "promise" else call_date})
         elif outcome == "dispute":
             self.move_ids.write({"relance_dispute": True})
-        self.activity_ids.action_feedback(feedback=label + (f" - {note}" if note else ""))
+        self.activity_ids.with_context(relance_call_outcome=True).action_feedback(
+            feedback=label + (f" - {note}" if note else "")
+        )
 
     def action_relance_cancel(self):
         """Cancel reminders not sent yet (planned) or letters not printed (e.g. paid in the meantime)."""
@@ -736,3 +738,20 @@ class RelanceLog(models.Model):
                 for s in sections
             ],
         }
+
+
+class MailActivity(models.Model):
+    _inherit = "mail.activity"
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        """A reminder call is done only with its outcome, which moves the ladder on."""
+        calls = self.filtered(
+            lambda act: act.res_model == "relance.log"
+            and act.activity_type_id == self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
+        )
+        if calls and not self.env.context.get("relance_call_outcome"):
+            raise UserError(self.env._(
+                "Record the outcome of this reminder call with the \"Call outcome\" button of the reminder: "
+                "it updates the invoices (promise, dispute, last reminder date)."
+            ))
+        return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)

@@ -58,7 +58,8 @@ class RelanceWizard(models.TransientModel):
             self.letters_attachment_id = int(action["url"].split("/")[3].split("?")[0])
         self.state = "done"
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
-                "view_mode": "form", "target": "new", "name": self.env._("Reminders sent")}
+                "view_mode": "form", "target": "new", "name": self.env._("Reminders sent"),
+                "context": {"dialog_size": "extra-large"}}
 
     def action_send_statements(self):
         """Email their statement of account to the customers of the lines not skipped."""
@@ -102,6 +103,7 @@ class RelanceWizardLine(models.TransientModel):
     skip = fields.Boolean(string="Skip")
     subject = fields.Char()
     body = fields.Html(sanitize=False)
+    extra_recipient_ids = fields.Many2many("res.partner", string="Also to")
     email_cc = fields.Char(string="Copy to")
     result = fields.Selection(RESULTS, default="todo", readonly=True)
     result_note = fields.Char(string="Details", readonly=True)
@@ -147,7 +149,8 @@ class RelanceWizardLine(models.TransientModel):
     def action_back(self):
         self.ensure_one()
         return {"type": "ir.actions.act_window", "res_model": "relance.wizard", "res_id": self.wizard_id.id,
-                "view_mode": "form", "target": "new", "name": self.env._("Customer reminders")}
+                "view_mode": "form", "target": "new", "name": self.env._("Customer reminders"),
+                "context": {"dialog_size": "extra-large"}}
 
     def _relance_send(self, date):
         """Send this line; return its reminders waiting to be printed."""
@@ -156,9 +159,12 @@ class RelanceWizardLine(models.TransientModel):
             self.result = "skipped"
             return self.env["relance.log"]
         mail_values = {}
-        if self.body or self.email_cc:
+        if self.body or self.email_cc or self.extra_recipient_ids:
             mail_values = {self.partner_id.id: {key: value for key, value in (
-                ("subject", self.subject), ("body_html", self.body), ("email_cc", self.email_cc)) if value}}
+                ("subject", self.subject), ("body_html", self.body), ("email_cc", self.email_cc),
+                ("recipient_ids", [Command.link(self.recipient_id.id)] + [
+                    Command.link(partner.id) for partner in self.extra_recipient_ids
+                ] if self.extra_recipient_ids else None)) if value}}
         logs = self.env["relance.log"].with_context(relance_mail_values=mail_values)._relance_remind_partner(
             self.partner_id, date, automatic=False, moves=self.move_ids, level=self.level_id, channel=self.channel,
         )
