@@ -98,9 +98,7 @@ class RelanceLog(models.Model):
     @api.model
     def _cron_relance_ladder(self, batch_size=50):
         """Remind one batch of customers due today; the scheduler reruns the job while some remain."""
-        if not self.env.context.get("lang"):
-            # the scheduler gives no language: texts for the staff follow the cron user's
-            self = self.with_context(lang=self.env.user.lang)  # noqa: PLW0642
+        self = self._relance_cron_env()  # noqa: PLW0642
         today = fields.Date.context_today(self)
         Move = self.env["account.move"]
         todo = []
@@ -110,11 +108,22 @@ class RelanceLog(models.Model):
                 Move._relance_due_domain(company, today), ["commercial_partner_id"], order="commercial_partner_id"
             )
             todo += [(company, partner) for (partner,) in groups]
-        for done, (company, partner) in enumerate(todo[:batch_size], start=1):
-            self.with_company(company)._relance_remind_partner(partner, today)
+        self._relance_run_batch(todo[:batch_size], len(todo), lambda logs, partner: logs._relance_remind_partner(partner, today))
+
+    @api.model
+    def _relance_cron_env(self):
+        """The scheduler gives no language: texts for the staff follow the cron user's."""
+        return self if self.env.context.get("lang") else self.with_context(lang=self.env.user.lang)
+
+    @api.model
+    def _relance_run_batch(self, batch, total, send):
+        """send(model in the company, customer) for each (company, customer) of the batch, each committed
+        on its own in cron mode, with the scheduler's progress (it reruns the job while some remain)."""
+        for done, (company, partner) in enumerate(batch, start=1):
+            send(self.with_company(company), partner)
             self._relance_commit_in_cron()
-            self.env["ir.cron"]._notify_progress(done=done, remaining=len(todo) - done)
-        if not todo:
+            self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+        if not total:
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
 
     def _relance_commit_in_cron(self):
@@ -619,19 +628,13 @@ class RelanceLog(models.Model):
     @api.model
     def _cron_relance_statement(self, batch_size=50):
         """On each company's statement day, send one batch of statements; the scheduler reruns the job."""
-        if not self.env.context.get("lang"):
-            self = self.with_context(lang=self.env.user.lang)  # noqa: PLW0642
+        self = self._relance_cron_env()  # noqa: PLW0642
         today = fields.Date.context_today(self)
         todo = []
         for company in self.env["res.company"].search([]):
             if company._relance_is_statement_day(today):
                 todo += [(company, partner) for partner in self.with_company(company)._relance_statement_partners(today)]
-        for done, (company, partner) in enumerate(todo[:batch_size], start=1):
-            self.with_company(company)._relance_send_statement(partner, today)
-            self._relance_commit_in_cron()
-            self.env["ir.cron"]._notify_progress(done=done, remaining=len(todo) - done)
-        if not todo:
-            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+        self._relance_run_batch(todo[:batch_size], len(todo), lambda logs, partner: logs._relance_send_statement(partner, today))
 
     @api.model
     def _relance_statement_partners(self, date):
