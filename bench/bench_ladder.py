@@ -43,6 +43,12 @@ def copy_db(template, copy):
         sh("cp", "-al", str(filestore / template), str(filestore / copy))
 
 
+def update_template(template):
+    """Bring the template database to the addon's current code (it may have been built by an older one)."""
+    sh(PY, "-m", "odoo", "-d", template, f"--addons-path={ROOT}", "-u", "odoo_relance_fr",
+       "--stop-after-init", "--log-level=warn")
+
+
 def drop_db(copy):
     import odoo
     sh("dropdb", "--if-exists", copy)
@@ -190,6 +196,8 @@ def main():
         sh(PY, str(ROOT / "scripts" / "make_db.py"), template, str(ROOT), "odoo_relance_fr,l10n_fr_account")
         subprocess.run([PY, __file__, "--child", "build", template, f"{args.customers}:{args.invoices}"], check=True)
         print(f"  built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    else:
+        update_template(template)
     results = []
     for run in range(args.runs):
         copy = f"{template}_run"

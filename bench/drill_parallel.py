@@ -70,7 +70,8 @@ def main():
     args = parser.parse_args()
     copy = f"{args.template}_drill"
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from bench_ladder import copy_db, drop_db
+    from bench_ladder import copy_db, drop_db, update_template
+    update_template(args.template)
     copy_db(args.template, copy)
     start = time.perf_counter()
     procs = [subprocess.Popen([sys.executable, __file__, "--worker", copy]) for _ in range(args.workers)]
