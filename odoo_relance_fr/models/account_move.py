@@ -186,9 +186,10 @@ class AccountMove(models.Model):
         stale._relance_reschedule()
         stale.flush_recordset(["relance_next_level_id", "relance_next_date"])
 
-    def _relance_lock_and_recheck(self, date, due_only=True):
+    def _relance_lock_and_recheck(self, date, due_only=True, skip_pending=False):
         """Lock these invoices (skipping those another worker holds), re-read them, keep those still due
-        (with due_only=False, those that may still be reminded at all, for a reminder a person asks for)."""
+        (with due_only=False, those that may still be reminded at all, for a reminder a person asks for;
+        with skip_pending, not those with a reminder awaiting validation or failed today)."""
         if not self:
             return self
         # another worker that already committed these rows raises a serialization failure: expected, not logged
@@ -197,6 +198,11 @@ class AccountMove(models.Model):
         ), log_exceptions=False)
         locked = self.browse([row[0] for row in self.env.cr.fetchall()])
         locked.invalidate_recordset()
+        if skip_pending and locked:
+            locked -= self.env["relance.log"].search([
+                ("kind", "=", "reminder"), ("move_ids", "in", locked.ids),
+                "|", ("state", "=", "planned"), "&", ("state", "=", "failed"), ("date", "=", date),
+            ]).move_ids
         return locked.filtered(
             lambda move: move._relance_is_remindable()
             and (not due_only or (move.relance_next_date and move.relance_next_date <= date))

@@ -101,14 +101,18 @@ class RelanceLog(models.Model):
         self = self._relance_cron_env()  # noqa: PLW0642
         today = fields.Date.context_today(self)
         Move = self.env["account.move"]
-        todo = []
+        todo, due_moves = [], {}
         for company in self.env["res.company"].search([("relance_auto_send", "=", True)]):
             Move._relance_refresh_stale(company, today)
             groups = Move._read_group(
-                Move._relance_due_domain(company, today), ["commercial_partner_id"], order="commercial_partner_id"
+                Move._relance_due_domain(company, today), ["commercial_partner_id"], ["id:recordset"],
+                order="commercial_partner_id",
             )
-            todo += [(company, partner) for (partner,) in groups]
-        self._relance_run_batch(todo[:batch_size], len(todo), lambda logs, partner: logs._relance_remind_partner(partner, today))
+            todo += [(company, partner) for partner, _moves in groups]
+            due_moves.update({(company, partner): moves for partner, moves in groups})
+        self._relance_run_batch(todo[:batch_size], len(todo), lambda logs, partner: logs._relance_remind_partner(
+            partner, today, candidates=due_moves[logs.env.company, partner]
+        ))
 
     @api.model
     def _relance_cron_env(self):
@@ -133,21 +137,25 @@ class RelanceLog(models.Model):
             self.env.cr.commit()
 
     @api.model
-    def _relance_remind_partner(self, partner, date, automatic=True, moves=None, level=None, channel=None):
+    def _relance_remind_partner(self, partner, date, automatic=True, moves=None, level=None, channel=None,
+                                candidates=None):
         """Remind one customer of its due invoices (or of the given ones, at the given level and channel).
 
         All or nothing: on failure nothing changes for the customer and a failed log says why.
+        candidates: the invoices the caller already found due (read again under lock anyway).
         """
         company = self.env.company
         chosen = moves is not None
-        if not chosen:
+        if candidates is not None:
+            moves = candidates
+        elif not chosen:
             moves = self.env["account.move"].search(
                 self.env["account.move"]._relance_due_domain(company, date)
                 + [("commercial_partner_id", "=", partner.id)]
             )
         try:
             with self.env.cr.savepoint():
-                moves = moves._relance_lock_and_recheck(date, due_only=not chosen)
+                moves = moves._relance_lock_and_recheck(date, due_only=not chosen, skip_pending=not chosen)
                 if chosen and not moves:
                     raise UserError(self.env._(
                         "The invoices of %(customer)s are paid, excluded, in dispute or already reminded today: "
