@@ -205,9 +205,14 @@ class RelanceLog(models.Model):
         }
 
     @api.model
+    def _relance_failure_reason(self, error):
+        """What a failed log says: the French message of an error a person can fix, else the error itself."""
+        return error.args[0] if isinstance(error, UserError) and error.args else repr(error)
+
+    @api.model
     def _relance_log_failure(self, partner, moves, date, error):
         """Failed log with the reason; the invoices keep their level and are tried again on the next run."""
-        reason = error.args[0] if isinstance(error, UserError) and error.args else repr(error)
+        reason = self._relance_failure_reason(error)
         vals = self._prepare_relance_log_vals(partner, moves, date) if moves else {
             "date": date, "partner_id": partner.id, "company_id": self.env.company.id,
         }
@@ -259,13 +264,17 @@ class RelanceLog(models.Model):
 
     def _relance_send_email(self):
         """Queue the reminder email, with the invoices' PDFs attached."""
-        template = self._relance_template()
-        recipient = self.partner_id._relance_recipient()
         pdfs = self.move_ids._relance_invoice_pdfs()
+        self._relance_queue_email(self._relance_template(), self.env["ir.attachment"].union(*pdfs.values()))
+
+    def _relance_queue_email(self, template, attachments):
+        """Queue this reminder's email to the customer (with the copy user) and link it and its files here."""
+        self.ensure_one()
+        recipient = self.partner_id._relance_recipient()
         cc_user = self.company_id.relance_cc_user_id
         email_values = {
             "recipient_ids": [Command.link(recipient.id)],
-            "attachment_ids": [Command.link(att.id) for att in pdfs.values()],
+            "attachment_ids": [Command.link(att.id) for att in attachments],
             "email_cc": cc_user.email_formatted if cc_user.email else False,
         }
         # a person may have edited this email in the wizard before sending
@@ -280,7 +289,7 @@ class RelanceLog(models.Model):
         self.write({
             "mail_mail_id": mail.id,
             "mail_message_id": mail.mail_message_id.id,
-            "attachment_ids": [Command.set([att.id for att in pdfs.values()])],
+            "attachment_ids": [Command.set(attachments.ids)],
         })
 
     def _relance_template(self):
@@ -690,7 +699,7 @@ class RelanceLog(models.Model):
             return self.browse()
         except Exception as error:  # noqa: BLE001 - one customer's failure must not stop the others
             _logger.exception("Statement to %s failed", partner.display_name)
-            reason = error.args[0] if isinstance(error, UserError) and error.args else repr(error)
+            reason = self._relance_failure_reason(error)
             return self.create(dict(self._prepare_relance_statement_vals(partner, date), state="failed", note=reason))
 
     @api.model
@@ -709,7 +718,7 @@ class RelanceLog(models.Model):
         """Queue the statement email with the statement PDF, keep the PDF, note it on the customer."""
         self.ensure_one()
         template = self.env.ref("odoo_relance_fr.mail_template_relance_statement")
-        recipient = self.partner_id._relance_recipient()
+        self.partner_id._relance_recipient()  # no email address: fail before rendering the PDF
         report = self.env.ref("odoo_relance_fr.action_report_relance_statement")
         streams = self.env["ir.actions.report"].with_context(relance_date=self.date)._render_qweb_pdf_prepare_streams(
             report, {}, res_ids=self.partner_id.ids
@@ -720,17 +729,8 @@ class RelanceLog(models.Model):
             "raw": streams[self.partner_id.id]["stream"].getvalue(),
             "res_model": "relance.log", "res_id": self.id, "mimetype": "application/pdf",
         })
-        cc_user = self.company_id.relance_cc_user_id
-        mail_id = template.send_mail(self.id, email_values={
-            "recipient_ids": [Command.link(recipient.id)],
-            "attachment_ids": [Command.link(attachment.id)],
-            "email_cc": cc_user.email_formatted if cc_user.email else False,
-        })
-        mail = self.env["mail.mail"].sudo().browse(mail_id)
-        self.write({
-            "state": "sent", "mail_mail_id": mail.id, "mail_message_id": mail.mail_message_id.id,
-            "letter_attachment_id": attachment.id, "attachment_ids": [Command.set(attachment.ids)],
-        })
+        self._relance_queue_email(template, attachment)
+        self.write({"state": "sent", "letter_attachment_id": attachment.id})
         self.partner_id._message_log(body=self.env._(
             "Statement of account at %(date)s sent by email.", date=format_date(self.env, self.date)
         ))
