@@ -170,9 +170,12 @@ cmd_test() {
     setup
     local db
     db=$(test_db)
-    say "Running the test suite on $db"
+    # the safety drills commit from several processes: they get their own fresh copy of the database
+    dropdb --if-exists "${db}_drill"
+    createdb -T "$db" "${db}_drill"
+    say "Running the test suite on $db (safety drills on ${db}_drill)"
     cd "$ROOT"
-    "$PY" -m pytest tests --odoo-database="$db" --odoo-addons-path="$ROOT" --odoo-http \
+    RELANCE_DRILL_DB="${db}_drill" "$PY" -m pytest tests --odoo-database="$db" --odoo-addons-path="$ROOT" --odoo-http \
         --odoo-log-level=warn -p no:cacheprovider -rfEs "$@"
 }
 

@@ -2,7 +2,7 @@ from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.addons.mail.tests.common import MockEmail
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import RelanceCommon
@@ -226,13 +226,11 @@ class TestLadderFailures(LadderCommon):
         retry, _mails = self.run_ladder("2026-03-17")
         self.assertEqual((retry.move_ids, retry.state), (bad, "sent"))
 
-    def test_level_without_template_fails_cleanly(self):
-        self.level_1.mail_template_id = False
-        move = self._invoice(self.customer, "2026-01-15")
-        logs, mails = self.run_ladder("2026-03-16")
-        self.assertEqual((logs.state, len(mails)), ("failed", 0))
-        self.assertIn("n'a pas de modèle d'e-mail", logs.note)
-        self.assertFalse(move.relance_level_id)
+    def test_level_without_template_is_refused_when_saved(self):
+        with self.assertRaisesMessage(ValidationError, "n'a pas de modèle d'e-mail"):
+            self.level_1.with_context(lang="fr_FR").mail_template_id = False
+        self.level_1.invalidate_recordset()
+        self.assertTrue(self.level_1.mail_template_id)
 
 
 @tagged("post_install", "-at_install")

@@ -49,3 +49,31 @@ class TestRelanceSecurity(RelanceCommon):
             self.env["relance.log"].with_user(self.portal).search([])
         with self.assertRaises(AccessError):
             self.env["relance.level"].with_user(self.portal).search([])
+
+    def test_portal_customer_reads_no_penalty_nor_reminder_data(self):
+        customer_portal = self._user("relance_customer_portal", "base.group_portal")
+        customer_portal.partner_id.parent_id = self.customer
+        move = self._invoice(self.customer, "2026-01-15")
+        self.assertEqual(move.with_user(customer_portal).read(["name"])[0]["name"], move.name,
+                         "the customer can see its own invoice")
+        for fname in ("relance_penalty_amount", "relance_indemnity_amount", "relance_level_id", "relance_log_ids",
+                      "relance_next_date", "relance_dispute"):
+            with self.subTest(field=fname), self.assertRaises(AccessError):
+                move.with_user(customer_portal).read([fname])
+        for fname in ("relance_overdue_amount", "relance_penalty_amount", "relance_log_ids", "relance_excluded"):
+            with self.subTest(field=fname), self.assertRaises(AccessError):
+                self.customer.with_user(customer_portal).read([fname])
+
+    def test_other_company_reads_no_penalty(self):
+        move = self._invoice(self.customer, "2026-01-15")
+        with self.assertRaises(AccessError):
+            move.with_user(self.other_billing).read(["relance_penalty_amount"])
+        self.assertFalse(self.env["account.move"].with_user(self.other_billing).search([("id", "=", move.id)]))
+
+    def test_billing_user_cannot_change_settings(self):
+        with self.assertRaises(AccessError):
+            self.company.with_user(self.billing).write({"relance_min_amount": 0.0})
+        with self.assertRaises(AccessError):
+            self.env["res.config.settings"].with_user(self.billing).create({"relance_min_amount": 0.0}).execute()
+        self.company.invalidate_recordset()
+        self.assertEqual(self.company.relance_min_amount, 5.0)

@@ -8,6 +8,8 @@ from odoo.tools.misc import format_date, formatLang
 from odoo.addons.account.models.account_move import AccountMove as AccountingMove
 
 from . import relance_penalty
+from .relance_checks import check_value_types
+from .res_partner import RELANCE_STAFF
 
 REMINDABLE_PAYMENT_STATES = ("not_paid", "partial")
 REMINDER_STATE_FIELDS = {"relance_level_id", "relance_last_date", "access_token"}
@@ -23,6 +25,7 @@ class AccountMove(models.Model):
         tracking=True,
         index="btree_not_null",
         help="Last reminder level reached by this invoice; empty if never reminded.",
+        groups=RELANCE_STAFF,
     )
     relance_last_date = fields.Date(
         string="Last reminder",
@@ -30,12 +33,14 @@ class AccountMove(models.Model):
         tracking=True,
         help="Date of the last reminder. Change it after a phone call or a letter "
         "sent outside Odoo: the next reminder is pushed out accordingly.",
+        groups=RELANCE_STAFF,
     )
     relance_due_date = fields.Date(
         string="Reminded due date",
         compute="_compute_relance_due_date",
         store=True,
         help="Due date followed by the reminders: the earliest open instalment.",
+        groups=RELANCE_STAFF,
     )
     relance_next_level_id = fields.Many2one(
         "relance.level",
@@ -43,23 +48,27 @@ class AccountMove(models.Model):
         compute="_compute_relance_schedule",
         store=True,
         index="btree_not_null",
+        groups=RELANCE_STAFF,
     )
     relance_next_date = fields.Date(
         string="Next reminder",
         compute="_compute_relance_schedule",
         store=True,
         index="btree_not_null",
+        groups=RELANCE_STAFF,
     )
     relance_excluded = fields.Boolean(
-        string="Excluded from reminders", copy=False, tracking=True
+        string="Excluded from reminders", copy=False, tracking=True, groups=RELANCE_STAFF
     )
     relance_dispute = fields.Boolean(
         string="In dispute", copy=False, tracking=True,
         help="The customer disputes this invoice: no reminder until the dispute is closed.",
+        groups=RELANCE_STAFF,
     )
     relance_promise_date = fields.Date(
         string="Promised payment date", copy=False, tracking=True,
         help="The customer promised to pay by this date: reminders pause until it has passed.",
+        groups=RELANCE_STAFF,
     )
     relance_log_ids = fields.Many2many(
         "relance.log",
@@ -68,27 +77,32 @@ class AccountMove(models.Model):
         "log_id",
         string="Reminder history",
         copy=False,
+        groups=RELANCE_STAFF,
     )
 
     relance_penalty_amount = fields.Monetary(
         string="Late penalties to date",
         compute="_compute_relance_penalties",
         help="Art. L441-10 of the French Commercial Code: amount still due x annual rate x days late / 365.",
+        groups=RELANCE_STAFF,
     )
     relance_indemnity_amount = fields.Monetary(
         string="Recovery indemnity",
         compute="_compute_relance_penalties",
         help="Art. D441-5 of the French Commercial Code: 40 EUR per invoice paid late, business customers only.",
+        groups=RELANCE_STAFF,
     )
-    relance_days_late = fields.Integer(string="Days late", compute="_compute_relance_penalties")
+    relance_days_late = fields.Integer(string="Days late", compute="_compute_relance_penalties", groups=RELANCE_STAFF)
     relance_penalty_billed_date = fields.Date(
         string="Penalties billed until", copy=False, readonly=True,
         help="Late penalties up to this date have already been invoiced to the customer.",
+        groups=RELANCE_STAFF,
     )
-    relance_indemnity_billed = fields.Boolean(string="Indemnity billed", copy=False, readonly=True)
+    relance_indemnity_billed = fields.Boolean(string="Indemnity billed", copy=False, readonly=True, groups=RELANCE_STAFF)
     relance_is_penalty_invoice = fields.Boolean(
         string="Penalty invoice", copy=False, readonly=True,
         help="This invoice bills late penalties: no penalty accrues on it.",
+        groups=RELANCE_STAFF,
     )
 
     @api.depends("line_ids.date_maturity", "line_ids.amount_residual", "invoice_date_due")
@@ -192,17 +206,23 @@ class AccountMove(models.Model):
         with skip_pending, not those with a reminder awaiting validation or failed today)."""
         if not self:
             return self
-        # another worker that already committed these rows raises a serialization failure: expected, not logged
-        self.env.cr.execute(SQL(
-            "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED", tuple(self.ids)
-        ), log_exceptions=False)
-        locked = self.browse([row[0] for row in self.env.cr.fetchall()])
+        # Lock and touch the rows in one statement. The touch makes every worker that handled these
+        # invoices leave a new row version, so a concurrent worker whose snapshot is older gets a
+        # serialization failure (expected, skipped, not logged) instead of reminding them a second time,
+        # even when it only planned a reminder awaiting validation.
+        pending = SQL("""
+            AND NOT EXISTS (
+                SELECT 1 FROM relance_log_account_move_rel rel JOIN relance_log log ON log.id = rel.log_id
+                 WHERE rel.move_id = account_move.id AND log.kind = 'reminder'
+                   AND (log.state = 'planned' OR (log.state = 'failed' AND log.date = %s)))
+        """, date) if skip_pending else SQL()
+        self.env.cr.execute(SQL("""
+            UPDATE account_move SET write_date = write_date
+             WHERE id IN (SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED) %s
+         RETURNING id
+        """, tuple(self.ids), pending), log_exceptions=False)
+        locked = self.browse(sorted(row[0] for row in self.env.cr.fetchall())).with_prefetch(self._prefetch_ids)
         locked.invalidate_recordset()
-        if skip_pending and locked:
-            locked -= self.env["relance.log"].search([
-                ("kind", "=", "reminder"), ("move_ids", "in", locked.ids),
-                "|", ("state", "=", "planned"), "&", ("state", "=", "failed"), ("date", "=", date),
-            ]).move_ids
         return locked.filtered(
             lambda move: move._relance_is_remindable()
             and (not due_only or (move.relance_next_date and move.relance_next_date <= date))
@@ -212,14 +232,9 @@ class AccountMove(models.Model):
     def _relance_invoice_pdfs(self, batch_size=20):
         """PDF of each invoice: the one Odoo stored when it was sent, else rendered in batches and kept."""
         pdfs, missing = {}, self.browse()
-        stored = self.env["ir.attachment"].search([
-            ("res_model", "=", "account.move"), ("res_id", "in", self.ids), ("file_size", ">", 0),
-            "|", ("res_field", "=", "invoice_pdf_report_file"),
-            "&", ("res_field", "=", False), ("description", "=", "odoo_relance_fr:invoice_pdf"),
-        ], order="res_field desc nulls last, id")
-        by_move = {}
-        for att in stored:
-            by_move.setdefault(att.res_id, att)
+        known = self.env.cr.cache.get("relance_stored_pdfs", {})
+        by_move = {move.id: self.env["ir.attachment"].browse(known[move.id]) for move in self if move.id in known}
+        by_move.update(self.browse(set(self.ids) - set(known))._relance_stored_pdfs())
         for move in self:
             pdfs[move] = by_move.get(move.id)
             if not pdfs[move]:
@@ -227,6 +242,18 @@ class AccountMove(models.Model):
         for start in range(0, len(missing), batch_size):
             pdfs.update(missing[start:start + batch_size]._relance_render_pdfs())
         return pdfs
+
+    def _relance_stored_pdfs(self):
+        """{invoice id: its stored PDF} for those of these invoices that have one (Odoo's, else ours)."""
+        stored = self.env["ir.attachment"].search([
+            ("res_model", "=", "account.move"), ("res_id", "in", self.ids), ("file_size", ">", 0),
+            "|", ("res_field", "=", "invoice_pdf_report_file"),
+            "&", ("res_field", "=", False), ("description", "=", "odoo_relance_fr:invoice_pdf"),
+        ], order="res_field desc nulls last, id") if self else self.env["ir.attachment"]
+        by_move = {}
+        for att in stored:
+            by_move.setdefault(att.res_id, att)
+        return by_move
 
     def _relance_render_pdfs(self):
         """Render these invoices in one wkhtmltopdf run, split per invoice, and store each PDF."""
@@ -245,6 +272,10 @@ class AccountMove(models.Model):
             "description": "odoo_relance_fr:invoice_pdf",
         } for move in self])
         return dict(zip(self, attachments))
+
+    def write(self, vals):
+        check_value_types(self, {key: value for key, value in vals.items() if key.startswith("relance_")})
+        return super().write(vals)
 
     def _relance_write_reminder_state(self, vals):
         """Record a reminder on these invoices.

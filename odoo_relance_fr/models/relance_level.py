@@ -1,5 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import html2plaintext
+
+from .relance_checks import check_value_types
 
 CHANNELS = [
     ("email", "Email"),
@@ -34,7 +37,7 @@ class RelanceLevel(models.Model):
     mail_template_id = fields.Many2one(
         "mail.template",
         string="Email template",
-        domain="[('model', 'in', ('account.move', 'res.partner'))]",
+        domain="[('model', '=', 'relance.log')]",
         ondelete="restrict",
     )
     report_id = fields.Many2one(
@@ -87,6 +90,44 @@ class RelanceLevel(models.Model):
                     )
                 )
 
+    @api.constrains("delay", "tone")
+    def _check_delay_tone(self):
+        """Only a courtesy notice goes out before the due date, and it always does."""
+        for level in self:
+            if level.delay < 0 and level.tone != "pre_due":
+                raise ValidationError(self.env._(
+                    "The delay of level “%(level)s” is negative (%(delay)s days): only a courtesy notice before "
+                    "the due date can be sent before the due date. Give it a delay of 0 or more days.",
+                    level=level.name, delay=level.delay,
+                ))
+            if level.delay >= 0 and level.tone == "pre_due":
+                raise ValidationError(self.env._(
+                    "Level “%(level)s” is a notice before the due date: give it a negative delay "
+                    "(for example -7 for seven days before), not %(delay)s days.",
+                    level=level.name, delay=level.delay,
+                ))
+
+    @api.constrains("channel", "mail_template_id")
+    def _check_mail_template(self):
+        """A level that emails needs a usable template: for reminders, with a subject and a text."""
+        for level in self.filtered(lambda lvl: lvl.channel in ("email", "email_letter")):
+            template = level.mail_template_id
+            if not template:
+                raise ValidationError(self.env._(
+                    "Level “%(level)s” sends emails but has no email template: choose one, or change its channel.",
+                    level=level.name,
+                ))
+            if template.model != "relance.log":
+                raise ValidationError(self.env._(
+                    "The email template “%(template)s” of level “%(level)s” is not a reminder template: "
+                    "choose a template made for reminders.", template=template.name, level=level.name,
+                ))
+            if not (template.subject or "").strip() or not html2plaintext(template.body_html or "").strip():
+                raise ValidationError(self.env._(
+                    "The email template “%(template)s” of level “%(level)s” has no subject or no text: "
+                    "complete it before using it.", template=template.name, level=level.name,
+                ))
+
     @api.constrains("sequence", "delay", "company_id", "active")
     def _check_ladder_order(self):
         """Levels of a company form a ladder: unique sequences, delays never going back."""
@@ -120,7 +161,10 @@ class RelanceLevel(models.Model):
 
     @api.model
     def _relance_ladder(self, company):
-        """Active levels of a company, in ladder order."""
+        """Active levels of a company, in ladder order (as read at the start of the cron batch, if given)."""
+        known = self.env.cr.cache.get("relance_ladders", {})
+        if company.id in known:
+            return self.browse(known[company.id])
         return self.sudo().search([("company_id", "=", company.id)]).sudo(False)
 
     def _relance_date_for(self, due_date, last_date):
@@ -133,11 +177,14 @@ class RelanceLevel(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            check_value_types(self, vals)
         levels = super().create(vals_list)
         levels._relance_reschedule_invoices(levels.company_id)
         return levels
 
     def write(self, vals):
+        check_value_types(self, vals)
         companies = self.company_id
         res = super().write(vals)
         if {"sequence", "delay", "gap", "active", "company_id"} & set(vals):

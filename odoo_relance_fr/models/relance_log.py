@@ -1,12 +1,13 @@
 import logging
 import threading
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, pdf
+from odoo.tools import SQL, clean_context, pdf
+from odoo.tools.mail import generate_tracking_message_id
 from odoo.tools.misc import format_amount, format_date, formatLang
 
 from .relance_level import CHANNELS
@@ -67,11 +68,8 @@ class RelanceLog(models.Model):
     mail_message_id = fields.Many2one("mail.message", string="Email", ondelete="set null")
     mail_mail_id = fields.Many2one("mail.mail", string="Outgoing email", ondelete="set null")
     attachment_ids = fields.Many2many(
-        "ir.attachment",
-        "relance_log_ir_attachment_rel",
-        "log_id",
-        "attachment_id",
-        string="Documents",
+        "ir.attachment", string="Documents", related="mail_message_id.attachment_ids",
+        help="The files sent with the email (the invoices' PDFs, the statement).",
     )
     letter_attachment_id = fields.Many2one(
         "ir.attachment", string="Letter", copy=False, readonly=True,
@@ -80,6 +78,10 @@ class RelanceLog(models.Model):
     move_levels = fields.Json(
         string="Level of each invoice", copy=False,
         help="Level each invoice reached with this reminder, as printed later on its letter.",
+    )
+    move_previous = fields.Json(
+        string="State of each invoice before", copy=False,
+        help="Level and last reminder date of each invoice before this reminder, restored if its email bounces.",
     )
     lrar_number = fields.Char(string="Registered letter number", copy=False)
     lrar_ack_date = fields.Date(string="Acknowledgement of receipt", copy=False)
@@ -110,9 +112,20 @@ class RelanceLog(models.Model):
             )
             todo += [(company, partner) for partner, _moves in groups]
             due_moves.update({(company, partner): moves for partner, moves in groups})
-        self._relance_run_batch(todo[:batch_size], len(todo), lambda logs, partner: logs._relance_remind_partner(
-            partner, today, candidates=due_moves[logs.env.company, partner]
-        ))
+        batch = todo[:batch_size]
+        # read once for the whole batch: each company's ladder and the invoices' stored PDFs
+        companies = self.env["res.company"].union(*(company for company, _partner in batch))
+        ladders = {company.id: self.env["relance.level"]._relance_ladder(company).ids for company in companies}
+        moves = Move.union(*(due_moves[key] for key in batch))
+        pdfs = {move_id: att.id for move_id, att in moves._relance_stored_pdfs().items()}
+        self.env.cr.cache.update(relance_ladders=ladders, relance_stored_pdfs=pdfs)
+        try:
+            self._relance_run_batch(batch, len(todo), lambda logs, partner: logs._relance_remind_partner(
+                partner, today, candidates=due_moves[logs.env.company, partner].with_prefetch(moves._prefetch_ids)
+            ))
+        finally:
+            self.env.cr.cache.pop("relance_ladders", None)
+            self.env.cr.cache.pop("relance_stored_pdfs", None)
 
     @api.model
     def _relance_cron_env(self):
@@ -120,18 +133,22 @@ class RelanceLog(models.Model):
         return self if self.env.context.get("lang") else self.with_context(lang=self.env.user.lang)
 
     @api.model
-    def _relance_run_batch(self, batch, total, send):
-        """send(model in the company, customer) for each (company, customer) of the batch, each committed
-        on its own in cron mode, with the scheduler's progress (it reruns the job while some remain)."""
+    def _relance_run_batch(self, batch, total, send, commit_every=10):
+        """send(model in the company, customer) for each (company, customer) of the batch, with the
+        scheduler's progress (it reruns the job while some remain). In cron mode, what is done is
+        committed every commit_every customers (and at the end): a crash loses at most that many, to
+        be done again by the next run, and invoice rows are not kept locked long. Each customer is all
+        or nothing on its own (savepoint): its email is queued in the same transaction as its reminder."""
         for done, (company, partner) in enumerate(batch, start=1):
             send(self.with_company(company), partner)
-            self._relance_commit_in_cron()
-            self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+            if done % commit_every == 0 or done == len(batch):
+                self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+                self._relance_commit_in_cron()
         if not total:
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
 
     def _relance_commit_in_cron(self):
-        """Commit after each customer when run by the scheduler, so that a crash loses nothing sent."""
+        """Commit when run by the scheduler (or a worker asking for it), never in tests."""
         in_cron = self.env.context.get("ir_cron_progress_id") or self.env.context.get("relance_autocommit")
         if in_cron and not getattr(threading.current_thread(), "testing", False):
             self.env.cr.commit()
@@ -246,6 +263,10 @@ class RelanceLog(models.Model):
 
     def _relance_mark_moves(self, moves_levels):
         """Each invoice climbs to its own level; the invoices and the customer keep a trace in their chatter."""
+        self.move_previous = {
+            str(move.id): [move.relance_level_id.id, fields.Date.to_string(move.relance_last_date)]
+            for move, _level in moves_levels
+        }
         by_level = {}
         for move, level in moves_levels:
             by_level.setdefault(level, self.env["account.move"])
@@ -259,8 +280,24 @@ class RelanceLog(models.Model):
             date=format_date(self.env, self.date),
             invoices=", ".join(self.move_ids.mapped("name")),
         )
-        self.move_ids._message_log_batch(bodies={move.id: body for move in self.move_ids})
-        self.partner_id._message_log(body=body)
+        self._relance_log_in_chatter(body)
+
+    def _relance_log_in_chatter(self, body):
+        """The reminder's note in the chatter of each of its invoices and of the customer, in one INSERT
+        (the values _message_log_batch gives a note, for two models at once)."""
+        author_id, email_from = self.move_ids._message_compute_author(raise_on_email=False)
+        base = {
+            "author_id": author_id, "email_from": email_from, "body": escape(body),
+            "message_type": "notification", "is_internal": True,
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            "email_add_signature": False, "record_alias_domain_id": False, "record_company_id": False,
+            "record_name": False, "message_id": generate_tracking_message_id("message-notify"),
+            "reply_to": self.env["mail.thread"]._notify_get_reply_to(default=email_from)[False],
+        }
+        return self.env["mail.message"].sudo().with_context(clean_context(self.env.context)).create(
+            [dict(base, model="account.move", res_id=move.id) for move in self.move_ids]
+            + [dict(base, model="res.partner", res_id=self.partner_id.id)]
+        )
 
     def _relance_send_email(self):
         """Queue the reminder email, with the invoices' PDFs attached."""
@@ -286,17 +323,50 @@ class RelanceLog(models.Model):
         finally:
             self.env.cr.cache.pop(render_key, None)
         mail = self.env["mail.mail"].sudo().browse(mail_id)
-        self.write({
-            "mail_mail_id": mail.id,
-            "mail_message_id": mail.mail_message_id.id,
-            "attachment_ids": [Command.set(attachments.ids)],
-        })
+        self.write({"mail_mail_id": mail.id, "mail_message_id": mail.mail_message_id.id})
+
+    def _relance_mail_failed(self, reason):
+        """The outgoing server refused this reminder's email: the reminder fails, visibly, and is sent again.
+
+        Each invoice goes back to its level and last reminder date of before (unless something newer
+        happened to it), so the next run of the ladder reminds it again; the responsible person gets
+        an activity and can send it at once with "Send again".
+        """
+        for log in self.filtered(lambda log: log.state in ("sent", "to_print")):
+            log = log.with_context(lang=log._relance_responsible().lang or self.env.lang)  # noqa: PLW2901 - read by staff
+            reason = reason or log.env._("unknown error")
+            if log.kind == "statement":
+                note = log.env._(
+                    "The email could not be delivered (outgoing mail server: %(reason)s). Send the statement "
+                    "again with \"Send again\" once the address or the server is fixed.", reason=reason,
+                )
+            else:
+                note = log.env._(
+                    "The email could not be delivered (outgoing mail server: %(reason)s). The invoices are back "
+                    "to their previous reminder level: the reminder will be sent again on the next run, or now "
+                    "with \"Send again\".", reason=reason,
+                )
+            log.write({"state": "failed", "note": "\n".join(filter(None, [log.note, note]))})
+            for move in log.move_ids if log.kind == "reminder" else ():
+                level_id, last_date = (log.move_previous or {}).get(str(move.id), [False, False])
+                if move.relance_last_date == log.date and move.relance_level_id.id == (log.move_levels or {}).get(str(move.id)):
+                    move._relance_write_reminder_state({
+                        "relance_level_id": level_id, "relance_last_date": fields.Date.to_date(last_date),
+                    })
+            log.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=log.env._("Reminder email not delivered"),
+                note=note,
+                user_id=log._relance_responsible().id,
+            )
 
     def _relance_template(self):
         """Grouped template for several invoices, else the level's own."""
         self.ensure_one()
         if len(self.move_ids) > 1:
-            template = self.env.ref("odoo_relance_fr.mail_template_relance_grouped", raise_if_not_found=False)
+            template = self.env["mail.template"].browse(self.env["ir.model.data"]._xmlid_to_res_id(
+                "odoo_relance_fr.mail_template_relance_grouped", raise_if_not_found=False
+            ))
         else:
             template = self.level_id.mail_template_id
         if not template:
@@ -390,15 +460,18 @@ class RelanceLog(models.Model):
                     "printing the letter.", customer=log.partner_id.name,
                 ))
 
-    def _relance_store_letters(self):
-        """Render the missing letters, one wkhtmltopdf run per report, and keep each PDF on its reminder."""
+    def _relance_store_letters(self, batch_size=50):
+        """Render the missing letters, one wkhtmltopdf run per report and batch_size letters, and keep
+        each PDF on its reminder."""
         todo = self.filtered(lambda log: not log.letter_attachment_id)
         todo._relance_check_printable()
         by_report = {}
         for log in todo:
             by_report.setdefault(log._relance_letter_report(), self.browse())
             by_report[log._relance_letter_report()] |= log
-        for report, logs in by_report.items():
+        batches = [(report, logs[start:start + batch_size])
+                   for report, logs in by_report.items() for start in range(0, len(logs), batch_size)]
+        for report, logs in batches:
             streams = self.env["ir.actions.report"]._render_qweb_pdf_prepare_streams(report, {}, res_ids=logs.ids)
             if set(streams) != set(logs.ids) and len(logs) > 1:
                 for log in logs:
@@ -495,7 +568,11 @@ class RelanceLog(models.Model):
             if log.state != "failed":
                 raise UserError(self.env._("Only a failed reminder can be sent again."))
             log.write({"state": "cancelled", "note": (log.note or "") + "\n" + self.env._("Sent again.")})
-            new_logs |= self.with_company(log.company_id)._relance_remind_partner(log.partner_id, today, automatic=False)
+            log.activity_ids.action_feedback(feedback=self.env._("Sent again."))
+            if log.kind == "statement":
+                new_logs |= self.with_company(log.company_id)._relance_send_statement(log.partner_id, today, force=True)
+            else:
+                new_logs |= self.with_company(log.company_id)._relance_remind_partner(log.partner_id, today, automatic=False)
         still_failed = new_logs.filtered(lambda log: log.state == "failed")
         if still_failed:
             raise UserError(still_failed[0].note)
@@ -651,7 +728,45 @@ class RelanceLog(models.Model):
         for company in self.env["res.company"].search([]):
             if company._relance_is_statement_day(today):
                 todo += [(company, partner) for partner in self.with_company(company)._relance_statement_partners(today)]
-        self._relance_run_batch(todo[:batch_size], len(todo), lambda logs, partner: logs._relance_send_statement(partner, today))
+        batch = todo[:batch_size]
+        pdfs = {}
+        for company in {company for company, _partner in batch}:
+            partners = self.env["res.partner"].union(*(partner for comp, partner in batch if comp == company))
+            pdfs.update(self.with_company(company)._relance_statement_pdfs(partners, today))
+        self._relance_run_batch(batch, len(todo), lambda logs, partner: logs._relance_send_statement(
+            partner, today, pdf=pdfs.get(partner.id)
+        ))
+
+    @api.model
+    def _relance_statement_pdfs(self, partners, date, batch_size=20):
+        """Statement PDFs of these customers, rendered batch_size per wkhtmltopdf run: {partner id: bytes}.
+
+        Customers without an email address are left out (their statement fails before any rendering).
+        A batch that cannot be rendered or split is left out too: each of its statements is then
+        rendered on its own when sent, and fails on its own if it must.
+        """
+        def reachable(partner):
+            try:
+                return bool(partner._relance_recipient())
+            except UserError:
+                return False
+
+        report = self.env.ref("odoo_relance_fr.action_report_relance_statement")
+        partners = partners.filtered(reachable)
+        pdfs = {}
+        for start in range(0, len(partners), batch_size):
+            chunk = partners[start:start + batch_size]
+            try:
+                with self.env.cr.savepoint():
+                    streams = self.env["ir.actions.report"].with_context(relance_date=date)._render_qweb_pdf_prepare_streams(
+                        report, {}, res_ids=chunk.ids
+                    )
+            except Exception:  # noqa: BLE001 - rendered one by one later, each failure on its own customer
+                _logger.warning("Statements of %s could not be rendered together", chunk.mapped("name"), exc_info=True)
+                continue
+            if set(streams) == set(chunk.ids):
+                pdfs.update({partner_id: stream["stream"].getvalue() for partner_id, stream in streams.items()})
+        return pdfs
 
     @api.model
     def _relance_statement_partners(self, date):
@@ -681,7 +796,7 @@ class RelanceLog(models.Model):
         ])
 
     @api.model
-    def _relance_send_statement(self, partner, date, force=False):
+    def _relance_send_statement(self, partner, date, force=False, pdf=None):
         """Email one customer its statement; on failure change nothing and leave a failed log."""
         try:
             with self.env.cr.savepoint():
@@ -693,7 +808,7 @@ class RelanceLog(models.Model):
                 log = self.with_context(mail_create_nolog=True, tracking_disable=True).create(
                     self._prepare_relance_statement_vals(partner, date)
                 )
-                log._relance_send_statement_email()
+                log._relance_send_statement_email(pdf)
             return log
         except CONCURRENCY_ERRORS:
             return self.browse()
@@ -714,19 +829,21 @@ class RelanceLog(models.Model):
             "user_id": self.env.company._relance_sender_user().id,
         }
 
-    def _relance_send_statement_email(self):
-        """Queue the statement email with the statement PDF, keep the PDF, note it on the customer."""
+    def _relance_send_statement_email(self, pdf=None):
+        """Queue the statement email with the statement PDF (given, or rendered now), keep the PDF,
+        note it on the customer."""
         self.ensure_one()
         template = self.env.ref("odoo_relance_fr.mail_template_relance_statement")
         self.partner_id._relance_recipient()  # no email address: fail before rendering the PDF
-        report = self.env.ref("odoo_relance_fr.action_report_relance_statement")
-        streams = self.env["ir.actions.report"].with_context(relance_date=self.date)._render_qweb_pdf_prepare_streams(
-            report, {}, res_ids=self.partner_id.ids
-        )
+        if pdf is None:
+            report = self.env.ref("odoo_relance_fr.action_report_relance_statement")
+            pdf = self.env["ir.actions.report"].with_context(relance_date=self.date)._render_qweb_pdf_prepare_streams(
+                report, {}, res_ids=self.partner_id.ids
+            )[self.partner_id.id]["stream"].getvalue()
         attachment = self.env["ir.attachment"].create({
             "name": self.env._("Statement of account - %(customer)s - %(date)s.pdf",
                                customer=self.partner_id.name, date=fields.Date.to_string(self.date)),
-            "raw": streams[self.partner_id.id]["stream"].getvalue(),
+            "raw": pdf,
             "res_model": "relance.log", "res_id": self.id, "mimetype": "application/pdf",
         })
         self._relance_queue_email(template, attachment)
@@ -749,6 +866,19 @@ class RelanceLog(models.Model):
                 for s in sections
             ],
         }
+
+
+class MailMail(models.Model):
+    _inherit = "mail.mail"
+
+    def _postprocess_sent_message(self, success_pids, failure_reason=False, failure_type=None):
+        """A reminder or statement whose email the outgoing server refused fails visibly (never silently lost)."""
+        if failure_type:
+            failed = self.filtered(lambda mail: mail.state == "exception")
+            logs = self.env["relance.log"].sudo().search([("mail_mail_id", "in", failed.ids)]) if failed else None
+            for log in logs or ():
+                log.with_company(log.company_id)._relance_mail_failed(failure_reason or log.mail_mail_id.failure_reason)
+        return super()._postprocess_sent_message(success_pids, failure_reason=failure_reason, failure_type=failure_type)
 
 
 class MailActivity(models.Model):

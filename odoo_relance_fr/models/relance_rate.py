@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_date, formatLang
 
+from .relance_checks import check_value_types
+
 _logger = logging.getLogger(__name__)
 _WARNED = set()  # (kind, semester) already reported in the server log by this process
 
@@ -30,6 +32,16 @@ class RelanceRate(models.Model):
     _sql_constraints = [
         ("kind_date_unique", "unique(kind, date_from)", "A semester has only one rate of each kind."),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_value_types(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_value_types(self, vals)
+        return super().write(vals)
 
     @api.constrains("date_from", "rate")
     def _check_semester(self):

@@ -3,6 +3,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+
+from .relance_checks import check_value_types
 from odoo.tools.misc import format_date, formatLang
 
 _logger = logging.getLogger(__name__)
@@ -97,6 +99,18 @@ class ResCompany(models.Model):
         string="Overdue invoices for a statement", default=2,
         help="Customers with at least this many overdue invoices get the monthly statement.",
     )
+
+    @api.constrains("relance_min_amount")
+    def _check_relance_min_amount(self):
+        for company in self:
+            if company.relance_min_amount < 0:
+                raise ValidationError(self.env._(
+                    "The minimum amount to remind cannot be negative (%(amount)s).", amount=company.relance_min_amount,
+                ))
+
+    def write(self, vals):
+        check_value_types(self, {key: value for key, value in vals.items() if key.startswith("relance_")})
+        return super().write(vals)
 
     @api.constrains("relance_statement_min_overdue")
     def _check_relance_statement_min_overdue(self):

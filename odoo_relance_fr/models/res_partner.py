@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+# Reminder data on customers and invoices is for accounting staff only: not portal users, not sales.
+RELANCE_STAFF = "account.group_account_invoice,account.group_account_readonly"
 BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
 
 
@@ -11,20 +13,26 @@ class ResPartner(models.Model):
         string="Excluded from reminders",
         tracking=True,
         help="No reminder is ever sent for this customer's invoices.",
+        groups=RELANCE_STAFF,
     )
-    relance_log_ids = fields.One2many("relance.log", "partner_id", string="Reminder history")
-    relance_log_count = fields.Integer(string="Reminders", compute="_compute_relance_totals")
+    relance_log_ids = fields.One2many("relance.log", "partner_id", string="Reminder history", groups=RELANCE_STAFF)
+    relance_log_count = fields.Integer(string="Reminders", compute="_compute_relance_totals", groups=RELANCE_STAFF)
     relance_overdue_amount = fields.Monetary(
         string="Overdue", compute="_compute_relance_totals", currency_field="relance_currency_id",
         help="Amount still due on this customer's overdue invoices, in the company currency.",
+        groups=RELANCE_STAFF,
     )
     relance_penalty_amount = fields.Monetary(
         string="Late penalties to date", compute="_compute_relance_totals", currency_field="relance_currency_id",
+        groups=RELANCE_STAFF,
     )
-    relance_currency_id = fields.Many2one("res.currency", string="Reminder currency", compute="_compute_relance_totals")
+    relance_currency_id = fields.Many2one(
+        "res.currency", string="Reminder currency", compute="_compute_relance_totals", groups=RELANCE_STAFF
+    )
     relance_is_consumer = fields.Boolean(
         string="Private person (consumer)",
         help="French B2B late-payment rules do not apply: no L441-10 penalties, no 40 EUR indemnity.",
+        groups=RELANCE_STAFF,
     )
 
     def _compute_relance_totals(self):
