@@ -1,7 +1,7 @@
 """Drill: two cron workers run the ladder at the same time on the same customers.
 
 Usage: python bench/drill_parallel.py TEMPLATE_DB [--workers 2]
-Copies TEMPLATE_DB (built by bench_ladder.py), starts the workers as separate processes, each
+Copies TEMPLATE_DB (built by bench.py), starts the workers as separate processes, each
 running the ladder cron to completion and committing after each customer like the scheduler,
 then checks that every reminder due exists exactly once: no invoice reminded twice the same day,
 none left due, and every reminded invoice linked to exactly one reminder with its email.
@@ -70,7 +70,7 @@ def main():
     args = parser.parse_args()
     copy = f"{args.template}_drill"
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from bench_ladder import copy_db, drop_db, update_template
+    from bench import copy_db, drop_db, update_template
     update_template(args.template)
     copy_db(args.template, copy)
     start = time.perf_counter()

@@ -1,0 +1,485 @@
+"""Benchmark of odoo_relance_fr on a large French company, side by side with the OCA peers.
+
+Usage:
+    python bench/bench.py [--customers 2000] [--runs 3] [--letters 500] [--peers] [--render 100]
+    python bench/bench.py --growth 500,2000,8000 [--runs 1]
+
+The data set (built once per size, kept as the template database ``relance_bench_<N>x5``): a French
+company (country FR, French chart, EUR), N customers with a postal address and an email, 5 posted
+invoices each (70 % overdue by 1 to 90 days, 20 % of those paid, the rest due in 8 to 60 days),
+whose PDFs are already stored, as after Odoo's "Send". Every measure starts from the same copy of
+it (``createdb -T`` plus the filestore) and runs in a fresh process, which reports its wall time,
+its SQL queries and its peak memory (maximum resident size):
+
+- ladder: the daily reminder cron to completion (all batches, committing between them);
+- statement: the monthly statement cron to completion (one statement PDF per customer);
+- letters: the given number of letters waiting to print, printed as one merged PDF;
+- render: the given number of invoice PDFs that do not exist yet, rendered in batches;
+- aior / acc (with --peers): the OCA modules account_invoice_overdue_reminder (mass reminder
+  wizard, every customer validated by email, without invoice PDFs) and account_credit_control
+  (credit control run computing lines, then emailing level 1), installed from PyPI (18.0,
+  --no-deps) into a copy of the same data set.
+
+Min / median / max over --runs runs are printed as a table.
+"""
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+CACHE = Path(os.environ.get("RELANCE_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "odoo_relance_fr")
+PEERS_DIR = CACHE / "oca-peers"
+PEERS = {
+    "account_invoice_overdue_reminder": "odoo-addon-account-invoice-overdue-reminder>=18.0,<18.1",
+    "account_credit_control": "odoo-addon-account-credit-control>=18.0,<18.1",
+}
+INVOICES_PER_CUSTOMER = 5
+
+
+def sh(*args):
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+
+
+def addons_path(peers=False):
+    return f"{ROOT},{PEERS_DIR / 'odoo' / 'addons'}" if peers else str(ROOT)
+
+
+def filestore():
+    import odoo
+    return Path(odoo.tools.config["data_dir"]) / "filestore"
+
+
+def db_exists(name):
+    out = subprocess.run(["psql", "-d", "postgres", "-Atc", f"select 1 from pg_database where datname = '{name}'"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    return out == "1"
+
+
+def copy_db(template, copy):
+    """createdb -T, plus the filestore (stored PDFs live there, not in PostgreSQL)."""
+    drop_db(copy)
+    sh("createdb", "-T", template, copy)
+    if (filestore() / template).exists():
+        sh("cp", "-al", str(filestore() / template), str(filestore() / copy))
+
+
+def drop_db(name):
+    sh("dropdb", "--if-exists", name)
+    sh("rm", "-rf", str(filestore() / name))
+
+
+def update_template(template, peers=False):
+    """Bring a template database to the addon's current code (it may have been built by an older one)."""
+    sh(PY, "-m", "odoo", "-d", template, f"--addons-path={addons_path(peers)}", "-u", "odoo_relance_fr",
+       "--stop-after-init", "--log-level=warn")
+
+
+def odoo_registry(db_name, peers=False):
+    import odoo
+    odoo.tools.config.parse_config([f"--addons-path={addons_path(peers)}", "--log-level=warn"])
+    return odoo, odoo.modules.registry.Registry(db_name)
+
+
+# ----------------------------------------------------------------------
+# Data set
+# ----------------------------------------------------------------------
+
+def build(db_name, customers):
+    """Fill the template database: customers, posted invoices, payments, stored invoice PDFs."""
+    odoo, registry = odoo_registry(db_name)
+    from odoo import Command, fields
+    random.seed(42)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True, "lang": "fr_FR"})
+        today = fields.Date.context_today(env["res.users"])
+        company = env.ref("base.main_company")
+        company.write({"name": "Bench SAS", "email": "compta@bench.example", "street": "1 rue de la Paix",
+                       "zip": "75002", "city": "Paris"})
+        tax = env["account.chart.template"].ref("tva_normale")
+        product = env["product.product"].create({"name": "Prestation", "type": "service", "taxes_id": [Command.set(tax.ids)]})
+        partners = env["res.partner"].create([{
+            "name": f"Client {i:05d} SARL", "is_company": True, "email": f"client{i}@bench.example", "lang": "fr_FR",
+            "street": f"{i % 200 + 1} avenue des Clients", "zip": "69001", "city": "Lyon",
+            "country_id": env.ref("base.fr").id,
+        } for i in range(customers)])
+        vals, paid = [], {}
+        for partner in partners:
+            for _ in range(INVOICES_PER_CUSTOMER):
+                overdue = random.random() < 0.7
+                late = random.randint(1, 90)
+                due = today - timedelta(days=late) if overdue else today + timedelta(days=random.randint(8, 60))
+                vals.append({
+                    "move_type": "out_invoice", "partner_id": partner.id,
+                    "invoice_date": due - timedelta(days=30), "invoice_date_due": due,
+                    "invoice_line_ids": [Command.create({"product_id": product.id, "price_unit": random.randint(100, 5000),
+                                                        "tax_ids": [Command.set(tax.ids)]})],
+                    "_paid_on": today - timedelta(days=random.randint(0, late - 1)) if overdue and random.random() < 0.2 else None,
+                })
+        vals.sort(key=lambda v: v["invoice_date"])
+        for start in range(0, len(vals), 1000):
+            chunk = vals[start:start + 1000]
+            moves = env["account.move"].create([{k: v for k, v in val.items() if k != "_paid_on"} for val in chunk])
+            moves.action_post()
+            for move, val in zip(moves, chunk):
+                if val["_paid_on"]:
+                    paid.setdefault(val["_paid_on"], []).append(move.id)
+            cr.commit()
+            print(f"  {start + len(moves)} invoices posted", file=sys.stderr)
+        for day, move_ids in sorted(paid.items()):
+            env["account.payment.register"].with_context(active_model="account.move", active_ids=move_ids).create(
+                {"payment_date": day, "group_payment": False}
+            ).action_create_payments()
+        cr.commit()
+        print(f"  {sum(map(len, paid.values()))} overdue invoices paid", file=sys.stderr)
+        moves = env["account.move"].search([("move_type", "=", "out_invoice")])
+        pdf = moves[:1]._relance_render_pdfs()[moves[:1]].raw
+        env["ir.attachment"].create([{
+            "name": f"{move.name.replace('/', '_')}.pdf", "raw": pdf, "res_model": "account.move", "res_id": move.id,
+            "res_field": "invoice_pdf_report_file", "mimetype": "application/pdf",
+        } for move in moves])
+        cr.commit()
+
+
+def install_peers():
+    """The OCA peers from PyPI (18.0, --no-deps), in the cache, outside the project."""
+    if all((PEERS_DIR / "odoo" / "addons" / name).is_dir() for name in PEERS):
+        return
+    print("Installing the OCA peers from PyPI ...", file=sys.stderr)
+    sh(PY, "-m", "pip", "install", "--quiet", "--no-deps", "--upgrade", "--target", str(PEERS_DIR), *PEERS.values())
+
+
+def ensure_templates(customers, peers):
+    template = f"relance_bench_{customers}x{INVOICES_PER_CUSTOMER}"
+    if not db_exists(template):
+        print(f"Building {template} ...", file=sys.stderr)
+        t0 = time.perf_counter()
+        sh(PY, str(ROOT / "scripts" / "make_db.py"), template, str(ROOT), "odoo_relance_fr,l10n_fr_account")
+        subprocess.run([PY, __file__, "--build", template, str(customers)], check=True)
+        print(f"  built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    else:
+        update_template(template)
+    if not peers:
+        return template, None
+    install_peers()
+    peers_template = f"{template}_oca"
+    if not db_exists(peers_template):
+        copy_db(template, peers_template)
+        sh(PY, "-m", "odoo", "-d", peers_template, f"--addons-path={addons_path(True)}", "-i", ",".join(PEERS),
+           "--stop-after-init", "--log-level=warn")
+    else:
+        update_template(peers_template, peers=True)
+    return template, peers_template
+
+
+# ----------------------------------------------------------------------
+# Measures (each in its own process)
+# ----------------------------------------------------------------------
+
+class HttpServer:
+    """Odoo's HTTP server on a free port: wkhtmltopdf fetches the report assets from it."""
+
+    def __init__(self, odoo, env):
+        import socket
+        from odoo.service import server
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        odoo.tools.config["http_port"] = self.port
+        odoo.tools.config["http_interface"] = "127.0.0.1"
+        env["ir.config_parameter"].set_param("report.url", f"http://127.0.0.1:{self.port}")
+        self.httpd = server.ThreadedServer(odoo.http.root)
+
+    def __enter__(self):
+        self.httpd.start(stop=False)
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.stop()
+
+
+def until_done(step, remaining, limit):
+    """Call step() until remaining() is falsy, as the scheduler reruns a job with progress."""
+    calls = 0
+    while remaining():
+        step()
+        calls += 1
+        if calls > limit:
+            raise RuntimeError("the job does not converge")
+    return calls
+
+
+def measure_ladder(odoo, env, arg):
+    Move = env["account.move"]
+    company = env.ref("base.main_company")
+    today = odoo.fields.Date.context_today(Move)
+
+    def remaining():
+        return Move._read_group(Move._relance_due_domain(company, today), ["commercial_partner_id"], limit=1)
+
+    customers = len(Move._read_group(Move._relance_due_domain(company, today), ["commercial_partner_id"]))
+    invoices = Move.search_count(Move._relance_due_domain(company, today))
+
+    def run():
+        until_done(lambda: (env["relance.log"]._cron_relance_ladder(), env.cr.commit()), remaining, 10 * customers + 10)
+        logs = env["relance.log"].search([("date", "=", today), ("kind", "=", "reminder")])
+        return {"units": customers, "invoices": invoices, "done": len(logs.filtered(lambda log: log.state != "failed")),
+                "failed": len(logs.filtered(lambda log: log.state == "failed")),
+                "mails": env["mail.mail"].search_count([("model", "=", "relance.log")])}
+    return run
+
+
+def measure_statement(odoo, env, arg):
+    company = env.ref("base.main_company")
+    today = odoo.fields.Date.context_today(company)
+    last_day = (today + timedelta(days=1)).month != today.month
+    if today.day > 28 and not last_day:
+        raise SystemExit("statements can be sent on days 1 to 28 or on the last day of the month: run another day")
+    company.relance_statement_day = "last" if last_day else str(today.day)
+    Log = env["relance.log"].with_company(company)
+    customers = len(Log._relance_statement_partners(today))
+    env.cr.commit()
+    server = HttpServer(odoo, env).__enter__()
+    env.cr.commit()
+
+    def run():
+        try:
+            until_done(lambda: (env["relance.log"]._cron_relance_statement(), env.cr.commit()),
+                       lambda: Log._relance_statement_partners(today), 10 * customers + 10)
+        finally:
+            server.__exit__()
+        logs = env["relance.log"].search([("date", "=", today), ("kind", "=", "statement")])
+        return {"units": customers, "done": len(logs.filtered(lambda log: log.state == "sent")),
+                "failed": len(logs.filtered(lambda log: log.state == "failed")),
+                "mails": env["mail.mail"].search_count([("model", "=", "relance.log")])}
+    return run
+
+
+def measure_letters(odoo, env, arg):
+    """Letters waiting to print, as the ladder leaves them for a letter level; printed as one merged PDF."""
+    count = int(arg)
+    from odoo import Command
+    company = env.ref("base.main_company")
+    today = odoo.fields.Date.context_today(company)
+    level = env["relance.level"].search([("company_id", "=", company.id), ("tone", "=", "firm")], limit=1)
+    Move = env["account.move"]
+    groups = Move._read_group(Move._relance_due_domain(company, today), ["commercial_partner_id"], ["id:recordset"],
+                              order="commercial_partner_id", limit=count)
+    logs = env["relance.log"].create([{
+        "date": today, "partner_id": partner.id, "move_ids": [Command.set(moves.ids)], "level_id": level.id,
+        "move_levels": {str(move.id): level.id for move in moves}, "channel": "letter", "state": "to_print",
+        "company_id": company.id,
+    } for partner, moves in groups])
+    env.cr.commit()
+    server = HttpServer(odoo, env).__enter__()
+    env.cr.commit()
+
+    def run():
+        try:
+            action = logs.action_relance_print_letters()
+            env.cr.commit()
+        finally:
+            server.__exit__()
+        merged = env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        from odoo.tools.pdf import PdfFileReader
+        import io
+        pages = len(PdfFileReader(io.BytesIO(merged.raw)).pages)
+        return {"units": len(logs), "done": len(logs.filtered(lambda log: log.state == "printed")), "failed": 0,
+                "pages": pages, "mails": 0}
+    return run
+
+
+def measure_render(odoo, env, arg):
+    count = int(arg)
+    moves = env["account.move"].search([("move_type", "=", "out_invoice")], limit=count)
+    env["ir.attachment"].search([
+        ("res_model", "=", "account.move"), ("res_id", "in", moves.ids), ("res_field", "=", "invoice_pdf_report_file"),
+    ]).unlink()
+    moves.invalidate_recordset()
+    env.cr.commit()
+    server = HttpServer(odoo, env).__enter__()
+    env.cr.commit()
+
+    def run():
+        try:
+            pdfs = moves._relance_invoice_pdfs()
+        finally:
+            server.__exit__()
+        ok = sum(1 for att in pdfs.values() if att.raw.startswith(b"%PDF"))
+        return {"units": count, "done": ok, "failed": count - ok, "mails": 0}
+    return run
+
+
+def measure_aior(odoo, env, arg):
+    """OCA account_invoice_overdue_reminder: the mass wizard, every customer validated by email."""
+    company = env.ref("base.main_company")
+    company.overdue_reminder_attach_invoice = False
+    env.cr.commit()
+
+    def run():
+        wizard = env["overdue.reminder.start"].create({"interface": "mass"})
+        wizard.run()
+        steps = env["overdue.reminder.step"].search([("user_id", "=", env.uid), ("state", "=", "draft")])
+        steps.validate()
+        env.cr.commit()
+        return {"units": len(steps), "done": len(steps.filtered(lambda s: s.state == "done")), "failed": 0,
+                "mails": env["mail.mail"].search_count([("model", "=", "res.partner")])}
+    return run
+
+
+def measure_acc(odoo, env, arg):
+    """OCA account_credit_control: a credit control run computing the lines, then level 1 emailed."""
+    company = env.ref("base.main_company")
+    policy = company.credit_policy_id
+    policy.account_ids = env["account.account"].search([
+        ("company_ids", "in", company.ids), ("account_type", "=", "asset_receivable")])
+    today = odoo.fields.Date.context_today(company)
+    env.cr.commit()
+
+    def run():
+        credit_run = env["credit.control.run"].create({"date": today, "policy_ids": [(6, 0, policy.ids)]})
+        credit_run.generate_credit_lines()
+        lines = credit_run.line_ids.filtered(lambda line: line.level == 1 and line.channel == "email")
+        lines.write({"state": "to_be_sent"})
+        env["credit.control.emailer"].create({"line_ids": [(6, 0, lines.ids)]}).email_lines()
+        env.cr.commit()
+        comms = lines.communication_id
+        return {"units": len(comms), "done": len(comms), "failed": 0, "lines": len(credit_run.line_ids),
+                "mails": env["mail.mail"].search_count([("model", "=", "credit.control.communication")])}
+    return run
+
+
+MEASURES = {"ladder": measure_ladder, "statement": measure_statement, "letters": measure_letters,
+            "render": measure_render, "aior": measure_aior, "acc": measure_acc}
+
+
+def child(mode, db_name, arg):
+    odoo, registry = odoo_registry(db_name, peers=mode in ("aior", "acc"))
+    with registry.cursor() as cr:
+        # relance_autocommit: commit after each customer, as under the scheduler
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR", "relance_autocommit": True})
+        run = MEASURES[mode](odoo, env, arg)
+        queries_before = cr.sql_log_count
+        start = time.perf_counter()
+        result = run()
+        result["wall"] = time.perf_counter() - start
+        result["queries"] = cr.sql_log_count - queries_before
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("RESULT " + json.dumps(result))
+
+
+def measure(mode, template, runs, arg=""):
+    """runs fresh copies of template, each measured in a new process."""
+    results = []
+    for _ in range(runs):
+        copy = f"{template}_run"
+        copy_db(template, copy)
+        try:
+            out = subprocess.run([PY, __file__, "--child", mode, copy, str(arg)], capture_output=True, text=True)
+            if out.returncode:
+                sys.stderr.write(out.stdout[-3000:] + out.stderr[-5000:])
+                raise SystemExit(f"measure {mode} failed")
+            results.append(json.loads(next(line for line in out.stdout.splitlines() if line.startswith("RESULT "))[7:]))
+        finally:
+            drop_db(copy)
+        print(f"  {mode}: {results[-1]['wall']:.1f} s", file=sys.stderr)
+    return results
+
+
+def summary(results):
+    walls = [r["wall"] for r in results]
+    first = results[0]
+    units = max(first["units"], 1)
+    return {
+        "units": first["units"], "done": first["done"], "failed": first["failed"], "mails": first["mails"],
+        "min": min(walls), "median": statistics.median(walls), "max": max(walls),
+        "per_unit_ms": 1000 * statistics.median(walls) / units,
+        "queries": first["queries"], "queries_per_unit": first["queries"] / units,
+        "peak_mb": max(r["peak_mb"] for r in results),
+        "extra": {k: v for k, v in first.items() if k in ("invoices", "pages", "lines")},
+    }
+
+
+def print_table(title, rows):
+    print()
+    print(title)
+    header = ["measure", "units", "done / failed", "emails", "min s", "median s", "max s", "ms / unit",
+              "SQL queries", "queries / unit", "peak MiB"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    for name, s in rows:
+        print("| " + " | ".join([
+            name, str(s["units"]), f"{s['done']} / {s['failed']}", str(s["mails"]), f"{s['min']:.1f}",
+            f"{s['median']:.1f}", f"{s['max']:.1f}", f"{s['per_unit_ms']:.1f}", str(s["queries"]),
+            f"{s['queries_per_unit']:.1f}", f"{s['peak_mb']:.0f}",
+        ]) + " |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--letters", type=int, default=500)
+    parser.add_argument("--render", type=int, default=0, help="invoice PDFs to render (0: skipped)")
+    parser.add_argument("--peers", action="store_true", help="also measure the OCA peers on the same data set")
+    parser.add_argument("--only", help="comma-separated measures among " + ", ".join(MEASURES))
+    parser.add_argument("--growth", help="comma-separated sizes: the ladder only, at each size")
+    args = parser.parse_args()
+
+    if args.growth:
+        rows = []
+        for size in [int(s) for s in args.growth.split(",")]:
+            template, _ = ensure_templates(size, False)
+            rows.append((f"ladder, {size} customers", summary(measure("ladder", template, args.runs))))
+        print_table(f"Growth of the daily ladder ({args.runs} run(s) per size); unit = customer reminded", rows)
+        return
+
+    only = set(args.only.split(",")) if args.only else set(MEASURES) - ({"aior", "acc"} if not args.peers else set())
+    if not args.render:
+        only.discard("render")
+    template, peers_template = ensure_templates(args.customers, bool(only & {"aior", "acc"}))
+    rows, results = [], {}
+    plan = [
+        ("ladder", "ours: daily ladder cron (customers)", template, ""),
+        ("statement", "ours: monthly statement cron (customers)", template, ""),
+        ("letters", f"ours: {args.letters} letters, one merged PDF (letters)", template, args.letters),
+        ("render", f"ours: {args.render} missing invoice PDFs (invoices)", template, args.render),
+        ("aior", "OCA overdue reminder: mass wizard, email (customers)", peers_template, ""),
+        ("acc", "OCA credit control: run + level 1 email (communications)", peers_template, ""),
+    ]
+    for mode, name, db, arg in plan:
+        if mode in only:
+            results[mode] = summary(measure(mode, db, args.runs, arg))
+            rows.append((name, results[mode]))
+    print_table(f"{args.customers} customers x {INVOICES_PER_CUSTOMER} invoices, {args.runs} run(s) each, "
+                f"this machine ({os.cpu_count()} CPU)", rows)
+    for mode in results:
+        if results[mode]["extra"]:
+            print(f"  {mode}: " + ", ".join(f"{k} {v}" for k, v in results[mode]["extra"].items()))
+    if "ladder" in results:
+        for peer in ("aior", "acc"):
+            if peer in results:
+                ours, theirs = results["ladder"], results[peer]
+                print(f"  ours / {peer}: time {ours['median'] / theirs['median']:.2f}, "
+                      f"time per customer {ours['per_unit_ms'] / theirs['per_unit_ms']:.2f}, "
+                      f"queries per customer {ours['queries_per_unit'] / theirs['queries_per_unit']:.2f}, "
+                      f"peak memory {ours['peak_mb'] / theirs['peak_mb']:.2f}")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PGAPPNAME", "relance_bench")
+    if len(sys.argv) == 4 and sys.argv[1] == "--build":
+        build(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "--child":
+        child(*sys.argv[2:])
+    else:
+        main()
