@@ -738,7 +738,7 @@ class RelanceLog(models.Model):
         ))
 
     @api.model
-    def _relance_statement_pdfs(self, partners, date, batch_size=20):
+    def _relance_statement_pdfs(self, partners, date, batch_size=50):
         """Statement PDFs of these customers, rendered batch_size per wkhtmltopdf run: {partner id: bytes}.
 
         Customers without an email address are left out (their statement fails before any rendering).
