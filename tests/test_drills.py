@@ -77,8 +77,9 @@ class TestDrills(BaseCase):
         error = crashed.communicate(timeout=900)[1]
         self.assertEqual(crashed.returncode, -9, f"the worker was to be killed in the middle of the run: {error}")
         half = self.outcome(ids)
-        # the cron commits every 10 customers: the 20 committed before the crash are kept, the 5 after
-        # them (the 25th being reminded when the process died) left no trace, neither email nor level
+        # the cron commits at the end of each batch (10 customers here): the 20 committed before the
+        # crash are kept, the 5 after them (the 25th being reminded when the process died) left no
+        # trace, neither email nor level
         self.assertEqual(half["customers reminded"], 20)
         self.assertEqual((half["logs"], half["emails"], half["sent without email"], half["invoices at Relance 1"]),
                          (20, 20, 0, 40))

@@ -229,7 +229,7 @@ class AccountMove(models.Model):
             and (not move.relance_last_date or move.relance_last_date < date)
         )
 
-    def _relance_invoice_pdfs(self, batch_size=20):
+    def _relance_invoice_pdfs(self, batch_size=50):
         """PDF of each invoice: the one Odoo stored when it was sent, else rendered in batches and kept."""
         pdfs, missing = {}, self.browse()
         known = self.env.cr.cache.get("relance_stored_pdfs", {})

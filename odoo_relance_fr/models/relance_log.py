@@ -113,19 +113,29 @@ class RelanceLog(models.Model):
             todo += [(company, partner) for partner, _moves in groups]
             due_moves.update({(company, partner): moves for partner, moves in groups})
         batch = todo[:batch_size]
-        # read once for the whole batch: each company's ladder and the invoices' stored PDFs
+        # read once for the whole batch: each company's ladder, the invoices' PDFs (the missing ones
+        # rendered together), which customers have an invoice address
         companies = self.env["res.company"].union(*(company for company, _partner in batch))
         ladders = {company.id: self.env["relance.level"]._relance_ladder(company).ids for company in companies}
         moves = Move.union(*(due_moves[key] for key in batch))
         pdfs = {move_id: att.id for move_id, att in moves._relance_stored_pdfs().items()}
-        self.env.cr.cache.update(relance_ladders=ladders, relance_stored_pdfs=pdfs)
+        pdfs.update(self._relance_prerender_pdfs(moves.filtered(
+            lambda move: move.id not in pdfs and move.relance_next_level_id.channel in ("email", "email_letter")
+        )))
+        partners = self.env["res.partner"].union(*(partner for _company, partner in batch))
+        read_once = {
+            "relance_ladders": ladders,
+            "relance_stored_pdfs": pdfs,
+            "relance_without_invoice_address": self.env["res.partner"]._relance_without_invoice_address(partners),
+        }
+        self.env.cr.cache.update(read_once)
         try:
             self._relance_run_batch(batch, len(todo), lambda logs, partner: logs._relance_remind_partner(
                 partner, today, candidates=due_moves[logs.env.company, partner].with_prefetch(moves._prefetch_ids)
             ))
         finally:
-            self.env.cr.cache.pop("relance_ladders", None)
-            self.env.cr.cache.pop("relance_stored_pdfs", None)
+            for key in read_once:
+                self.env.cr.cache.pop(key, None)
 
     @api.model
     def _relance_cron_env(self):
@@ -133,7 +143,21 @@ class RelanceLog(models.Model):
         return self if self.env.context.get("lang") else self.with_context(lang=self.env.user.lang)
 
     @api.model
-    def _relance_run_batch(self, batch, total, send, commit_every=10):
+    def _relance_prerender_pdfs(self, moves, batch_size=50):
+        """Render the PDFs the batch's emails will attach and that do not exist yet, batch_size per
+        wkhtmltopdf run, and store them: {invoice id: attachment id}. If that fails, each customer's
+        email renders its own and fails on its own."""
+        if not moves:
+            return {}
+        try:
+            with self.env.cr.savepoint():
+                return {move.id: att.id for move, att in moves._relance_invoice_pdfs(batch_size=batch_size).items()}
+        except Exception:  # noqa: BLE001 - rendered again per customer, each failure on its own customer
+            _logger.warning("Invoice PDFs %s could not be rendered together", moves.mapped("name"), exc_info=True)
+            return {}
+
+    @api.model
+    def _relance_run_batch(self, batch, total, send, commit_every=20):
         """send(model in the company, customer) for each (company, customer) of the batch, with the
         scheduler's progress (it reruns the job while some remain). In cron mode, what is done is
         committed every commit_every customers (and at the end): a crash loses at most that many, to

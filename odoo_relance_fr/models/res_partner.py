@@ -66,7 +66,10 @@ class ResPartner(models.Model):
     def _relance_recipient(self):
         """Who receives the reminder: the invoice address contact when it has an email, else the customer."""
         self.ensure_one()
-        invoice_contact = self.browse(self.address_get(["invoice"])["invoice"])
+        without_invoice_address = self.env.cr.cache.get("relance_without_invoice_address", ())
+        invoice_contact = self if self.id in without_invoice_address else self.browse(
+            self.address_get(["invoice"])["invoice"]
+        )
         for candidate in (invoice_contact, self):
             if candidate.email:
                 return candidate
@@ -74,6 +77,17 @@ class ResPartner(models.Model):
             "Customer %(customer)s has no email address: add one to the customer or its invoice address.",
             customer=self.display_name,
         ))
+
+    @api.model
+    def _relance_without_invoice_address(self, partners):
+        """Those of these customers with no invoice address among their contacts (most): one query for
+        all, where address_get would search each one's contacts."""
+        having_one = set()
+        for contact in self.search([("id", "child_of", partners.ids), ("type", "=", "invoice")]):
+            while contact:
+                having_one.add(contact.id)
+                contact = contact.parent_id
+        return set(partners.ids) - having_one
 
     def _relance_statement(self, date, company):
         """This customer's open items on date, one section per currency: rows, ageing, totals, penalties."""
