@@ -11,7 +11,9 @@ whose PDFs are already stored, as after Odoo's "Send". Every measure starts from
 it (``createdb -T`` plus the filestore) and runs in a fresh process, which reports its wall time,
 its SQL queries and its peak memory (maximum resident size):
 
-- ladder: the daily reminder cron to completion (all batches, committing between them);
+- ladder: the daily reminder cron to completion (all batches, committing as the scheduler does);
+- ladder_nopdf (only when asked, with --only): the same when no invoice PDF is stored yet, so that
+  the cron renders them all (in batches) and attaches them;
 - statement: the monthly statement cron to completion (one statement PDF per customer);
 - letters: the given number of letters waiting to print, printed as one merged PDF;
 - render: the given number of invoice PDFs that do not exist yet, rendered in batches;
@@ -239,6 +241,21 @@ def measure_ladder(odoo, env, arg):
     return run
 
 
+def measure_ladder_nopdf(odoo, env, arg):
+    """The ladder when no invoice PDF exists yet (invoices posted but never sent from Odoo)."""
+    invoice_pdfs = [("res_model", "=", "account.move"), ("mimetype", "=", "application/pdf"),
+                    ("res_field", "in", [False, "invoice_pdf_report_file"])]
+    env["ir.attachment"].search(invoice_pdfs).unlink()
+    env.cr.commit()
+    run = measure_ladder(odoo, env, arg)
+
+    def run_and_count():
+        result = run()
+        result["pdfs rendered"] = env["ir.attachment"].search_count(invoice_pdfs)
+        return result
+    return run_and_count
+
+
 def measure_statement(odoo, env, arg):
     company = env.ref("base.main_company")
     today = odoo.fields.Date.context_today(company)
@@ -299,7 +316,7 @@ def measure_render(odoo, env, arg):
     env.cr.commit()
 
     def run():
-        pdfs = moves._relance_invoice_pdfs(batch_size=int(os.environ.get("RELANCE_BENCH_PDF_BATCH", 20)))
+        pdfs = moves._relance_invoice_pdfs()
         env.cr.commit()
         ok = sum(1 for att in pdfs.values() if att.raw.startswith(b"%PDF"))
         return {"units": count, "done": ok, "failed": count - ok, "mails": 0}
@@ -368,8 +385,8 @@ def measure_acc_email(odoo, env, arg):
 
 
 PEER_MEASURES = ("aior", "acc_run", "acc_email")
-RENDERING = ("statement", "letters", "render", "acc_email")  # wkhtmltopdf fetches the assets over HTTP
-MEASURES = {"ladder": measure_ladder, "statement": measure_statement, "letters": measure_letters,
+RENDERING = ("ladder_nopdf", "statement", "letters", "render", "acc_email")  # wkhtmltopdf fetches the assets over HTTP
+MEASURES = {"ladder": measure_ladder, "ladder_nopdf": measure_ladder_nopdf, "statement": measure_statement, "letters": measure_letters,
             "render": measure_render, "aior": measure_aior, "acc_run": measure_acc_run,
             "acc_email": measure_acc_email}
 
@@ -423,7 +440,7 @@ def summary(results):
         "per_unit_ms": 1000 * statistics.median(walls) / units,
         "queries": first["queries"], "queries_per_unit": first["queries"] / units,
         "peak_mb": max(r["peak_mb"] for r in results),
-        "extra": {k: v for k, v in first.items() if k in ("invoices", "pages", "lines")},
+        "extra": {k: v for k, v in first.items() if k in ("invoices", "pages", "lines", "pdfs rendered")},
     }
 
 
@@ -463,13 +480,15 @@ def main():
         print_table(f"Growth of the daily ladder ({args.runs} run(s) per size); unit = customer reminded", rows)
         return
 
-    only = set(args.only.split(",")) if args.only else set(MEASURES) - (set(PEER_MEASURES) if not args.peers else set())
+    only = set(args.only.split(",")) if args.only else set(MEASURES) - {"ladder_nopdf"} - (
+        set(PEER_MEASURES) if not args.peers else set())
     if not args.render:
         only.discard("render")
     template, peers_template = ensure_templates(args.customers, bool(only & set(PEER_MEASURES)))
     rows, results = [], {}
     plan = [
         ("ladder", "ours: daily ladder cron (customers)", template, ""),
+        ("ladder_nopdf", "ours: daily ladder cron, no invoice PDF stored yet (customers)", template, ""),
         ("statement", "ours: monthly statement cron (customers)", template, ""),
         ("letters", f"ours: {args.letters} letters, one merged PDF (letters)", template, args.letters),
         ("render", f"ours: {args.render} missing invoice PDFs (invoices)", template, args.render),
