@@ -49,6 +49,8 @@ class TestRelanceSecurity(RelanceCommon):
             self.env["relance.log"].with_user(self.portal).search([])
         with self.assertRaises(AccessError):
             self.env["relance.level"].with_user(self.portal).search([])
+        with self.assertRaises(AccessError):
+            self.env["relance.rate"].with_user(self.portal).search([])
 
     def test_portal_customer_reads_no_penalty_nor_reminder_data(self):
         customer_portal = self._user("relance_customer_portal", "base.group_portal")

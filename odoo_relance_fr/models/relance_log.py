@@ -112,12 +112,15 @@ class RelanceLog(models.Model):
             )
             todo += [(company, partner) for partner, _moves in groups]
             due_moves.update({(company, partner): moves for partner, moves in groups})
-        batch = todo[:batch_size]
+        # records of the batch prefetch among themselves only: the groups above hold every customer
+        # due today, which would make each read after a commit fetch them all (quadratic in size)
+        batch_partners = self.env["res.partner"].union(*(partner for _company, partner in todo[:batch_size]))
+        batch = [(company, partner.with_prefetch(batch_partners._prefetch_ids)) for company, partner in todo[:batch_size]]
         # read once for the whole batch: each company's ladder, the invoices' PDFs (the missing ones
         # rendered together), which customers have an invoice address
         companies = self.env["res.company"].union(*(company for company, _partner in batch))
         ladders = {company.id: self.env["relance.level"]._relance_ladder(company).ids for company in companies}
-        moves = Move.union(*(due_moves[key] for key in batch))
+        moves = Move.union(*(due_moves[company, partner] for company, partner in batch))
         pdfs = {move_id: att.id for move_id, att in moves._relance_stored_pdfs().items()}
         pdfs.update(self._relance_prerender_pdfs(moves.filtered(
             lambda move: move.id not in pdfs and move.relance_next_level_id.channel in ("email", "email_letter")
@@ -752,7 +755,9 @@ class RelanceLog(models.Model):
         for company in self.env["res.company"].search([]):
             if company._relance_is_statement_day(today):
                 todo += [(company, partner) for partner in self.with_company(company)._relance_statement_partners(today)]
-        batch = todo[:batch_size]
+        # the batch's customers prefetch among themselves only (see the ladder)
+        batch_partners = self.env["res.partner"].union(*(partner for _company, partner in todo[:batch_size]))
+        batch = [(company, partner.with_prefetch(batch_partners._prefetch_ids)) for company, partner in todo[:batch_size]]
         pdfs = {}
         for company in {company for company, _partner in batch}:
             partners = self.env["res.partner"].union(*(partner for comp, partner in batch if comp == company))
