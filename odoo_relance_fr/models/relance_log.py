@@ -112,10 +112,7 @@ class RelanceLog(models.Model):
             )
             todo += [(company, partner) for partner, _moves in groups]
             due_moves.update({(company, partner): moves for partner, moves in groups})
-        # records of the batch prefetch among themselves only: the groups above hold every customer
-        # due today, which would make each read after a commit fetch them all (quadratic in size)
-        batch_partners = self.env["res.partner"].union(*(partner for _company, partner in todo[:batch_size]))
-        batch = [(company, partner.with_prefetch(batch_partners._prefetch_ids)) for company, partner in todo[:batch_size]]
+        batch, partners = self._relance_take_batch(todo, batch_size)
         # read once for the whole batch: each company's ladder, the invoices' PDFs (the missing ones
         # rendered together), which customers have an invoice address
         companies = self.env["res.company"].union(*(company for company, _partner in batch))
@@ -125,7 +122,6 @@ class RelanceLog(models.Model):
         pdfs.update(self._relance_prerender_pdfs(moves.filtered(
             lambda move: move.id not in pdfs and move.relance_next_level_id.channel in ("email", "email_letter")
         )))
-        partners = self.env["res.partner"].union(*(partner for _company, partner in batch))
         read_once = {
             "relance_ladders": ladders,
             "relance_stored_pdfs": pdfs,
@@ -144,6 +140,14 @@ class RelanceLog(models.Model):
     def _relance_cron_env(self):
         """The scheduler gives no language: texts for the staff follow the cron user's."""
         return self if self.env.context.get("lang") else self.with_context(lang=self.env.user.lang)
+
+    @api.model
+    def _relance_take_batch(self, todo, batch_size):
+        """The first batch_size (company, customer) pairs of todo, and their customers. The customers
+        prefetch among themselves only: todo holds every customer due today, and each read after a
+        commit would otherwise fetch them all."""
+        partners = self.env["res.partner"].union(*(partner for _company, partner in todo[:batch_size]))
+        return [(company, partner.with_prefetch(partners._prefetch_ids)) for company, partner in todo[:batch_size]], partners
 
     @api.model
     def _relance_prerender_pdfs(self, moves, batch_size=50):
@@ -360,7 +364,8 @@ class RelanceLog(models.Model):
         an activity and can send it at once with "Send again".
         """
         for log in self.filtered(lambda log: log.state in ("sent", "to_print")):
-            log = log.with_context(lang=log._relance_responsible().lang or self.env.lang)  # noqa: PLW2901 - read by staff
+            responsible = log._relance_responsible()
+            log = log.with_context(lang=responsible.lang or self.env.lang)  # noqa: PLW2901 - read by staff
             reason = reason or log.env._("unknown error")
             if log.kind == "statement":
                 note = log.env._(
@@ -384,7 +389,7 @@ class RelanceLog(models.Model):
                 "mail.mail_activity_data_todo",
                 summary=log.env._("Reminder email not delivered"),
                 note=note,
-                user_id=log._relance_responsible().id,
+                user_id=responsible.id,
             )
 
     def _relance_template(self):
@@ -755,9 +760,7 @@ class RelanceLog(models.Model):
         for company in self.env["res.company"].search([]):
             if company._relance_is_statement_day(today):
                 todo += [(company, partner) for partner in self.with_company(company)._relance_statement_partners(today)]
-        # the batch's customers prefetch among themselves only (see the ladder)
-        batch_partners = self.env["res.partner"].union(*(partner for _company, partner in todo[:batch_size]))
-        batch = [(company, partner.with_prefetch(batch_partners._prefetch_ids)) for company, partner in todo[:batch_size]]
+        batch, _partners = self._relance_take_batch(todo, batch_size)
         pdfs = {}
         for company in {company for company, _partner in batch}:
             partners = self.env["res.partner"].union(*(partner for comp, partner in batch if comp == company))
