@@ -161,3 +161,17 @@ class TestLetters(LadderCommon):
         self.assertIn("Relance 3 (dernière)", text)
         self.assertNotIn("Mise en demeure", text)
         self.assertNotIn("Relance 2 (ferme)", text)
+
+    def test_batch_that_fails_is_rendered_one_by_one(self):
+        first, _move = self.level_3_log(self.customer)
+        second, _move = self.level_3_log(self.customer_2)
+        gone = self.env["relance.log"].create({"date": "2026-03-16", "partner_id": self.customer.id})
+        gone_id = gone.id
+        gone.unlink()
+        report = self.env.ref("odoo_relance_fr.action_report_relance_letter")
+        ids = [first.id, gone_id, second.id]
+        pdfs = self.env["ir.actions.report"]._relance_render_each(report, ids)
+        self.assertEqual(set(pdfs), {first.id, second.id}, "the batch failed on the deleted record: the others alone")
+        for log in first | second:
+            page = PdfFileReader(io.BytesIO(pdfs[log.id])).getPage(0).extractText()
+            self.assertIn(log.partner_id.name, " ".join(page.split()), "each PDF is its own customer's letter")

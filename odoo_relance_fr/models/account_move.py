@@ -231,17 +231,18 @@ class AccountMove(models.Model):
 
     def _relance_invoice_pdfs(self, batch_size=50):
         """PDF of each invoice: the one Odoo stored when it was sent, else rendered in batches and kept."""
-        pdfs, missing = {}, self.browse()
         known = self.env.cr.cache.get("relance_stored_pdfs", {})
-        by_move = {move.id: self.env["ir.attachment"].browse(known[move.id]) for move in self if move.id in known}
-        by_move.update(self.browse(set(self.ids) - set(known))._relance_stored_pdfs())
-        for move in self:
-            pdfs[move] = by_move.get(move.id)
-            if not pdfs[move]:
-                missing |= move
-        for start in range(0, len(missing), batch_size):
-            pdfs.update(missing[start:start + batch_size]._relance_render_pdfs())
-        return pdfs
+        pdfs = {move: self.env["ir.attachment"].browse(known[move.id]) for move in self if move.id in known}
+        stored = self.browse(set(self.ids) - set(known))._relance_stored_pdfs()
+        pdfs.update({move: stored[move.id] for move in self if move.id in stored})
+        missing = self.filtered(lambda move: move not in pdfs)
+        pdfs.update(missing._relance_render_pdfs(batch_size))
+        failed = missing.filtered(lambda move: move not in pdfs)
+        if failed:
+            raise UserError(self.env._(
+                "The PDF of invoice %(invoice)s could not be rendered.", invoice=", ".join(failed.mapped("name"))
+            ))
+        return {move: pdfs[move] for move in self}
 
     def _relance_stored_pdfs(self):
         """{invoice id: its stored PDF} for those of these invoices that have one (Odoo's, else ours)."""
@@ -255,23 +256,21 @@ class AccountMove(models.Model):
             by_move.setdefault(att.res_id, att)
         return by_move
 
-    def _relance_render_pdfs(self):
-        """Render these invoices in one wkhtmltopdf run, split per invoice, and store each PDF."""
+    def _relance_render_pdfs(self, batch_size=50):
+        """Render these invoices, batch_size per wkhtmltopdf run, and store each PDF: {invoice: attachment}
+        for those rendered (a failure is logged, its invoice left out)."""
         report = self.env.ref("account.account_invoices")
-        streams = self.env["ir.actions.report"]._render_qweb_pdf_prepare_streams(report, {}, res_ids=self.ids)
-        if set(streams) != set(self.ids):
-            if len(self) == 1:
-                raise UserError(self.env._("The PDF of invoice %(invoice)s could not be rendered.", invoice=self.name))
-            return {k: v for move in self for k, v in move._relance_render_pdfs().items()}
+        pdfs = self.env["ir.actions.report"]._relance_render_each(report, self.ids, batch_size)
+        rendered = self.filtered(lambda move: move.id in pdfs)
         attachments = self.env["ir.attachment"].create([{
-            "name": f"{move._get_invoice_report_filename()}",
-            "raw": streams[move.id]["stream"].getvalue(),
+            "name": move._get_invoice_report_filename(),
+            "raw": pdfs[move.id],
             "res_model": "account.move",
             "res_id": move.id,
             "mimetype": "application/pdf",
             "description": "odoo_relance_fr:invoice_pdf",
-        } for move in self])
-        return dict(zip(self, attachments))
+        } for move in rendered])
+        return dict(zip(rendered, attachments))
 
     def write(self, vals):
         check_value_types(self, {key: value for key, value in vals.items() if key.startswith("relance_")})

@@ -158,7 +158,7 @@ class RelanceLog(models.Model):
             return {}
         try:
             with self.env.cr.savepoint():
-                return {move.id: att.id for move, att in moves._relance_invoice_pdfs(batch_size=batch_size).items()}
+                return {move.id: att.id for move, att in moves._relance_render_pdfs(batch_size).items()}
         except Exception:  # noqa: BLE001 - rendered again per customer, each failure on its own customer
             _logger.warning("Invoice PDFs %s could not be rendered together", moves.mapped("name"), exc_info=True)
             return {}
@@ -499,24 +499,26 @@ class RelanceLog(models.Model):
         todo._relance_check_printable()
         by_report = {}
         for log in todo:
-            by_report.setdefault(log._relance_letter_report(), self.browse())
-            by_report[log._relance_letter_report()] |= log
-        batches = [(report, logs[start:start + batch_size])
-                   for report, logs in by_report.items() for start in range(0, len(logs), batch_size)]
-        for report, logs in batches:
-            streams = self.env["ir.actions.report"]._render_qweb_pdf_prepare_streams(report, {}, res_ids=logs.ids)
-            if set(streams) != set(logs.ids) and len(logs) > 1:
-                for log in logs:
-                    log._relance_store_letters()
-                continue
-            for log in logs:
-                log.letter_attachment_id = self.env["ir.attachment"].create({
-                    "name": log._relance_letter_filename(),
-                    "raw": streams[log.id]["stream"].getvalue(),
-                    "res_model": "relance.log",
-                    "res_id": log.id,
-                    "mimetype": "application/pdf",
-                })
+            report = log._relance_letter_report()
+            by_report[report] = by_report.get(report, self.browse()) | log
+        for report, logs in by_report.items():
+            pdfs = self.env["ir.actions.report"]._relance_render_each(report, logs.ids, batch_size)
+            failed = logs.filtered(lambda log: log.id not in pdfs)
+            if failed:
+                raise UserError(self.env._(
+                    "The letter to %(customers)s could not be rendered: try again; if it fails again, the "
+                    "server log gives the reason.",
+                    customers=", ".join(failed.partner_id.mapped("name")),
+                ))
+            attachments = self.env["ir.attachment"].create([{
+                "name": log._relance_letter_filename(),
+                "raw": pdfs[log.id],
+                "res_model": "relance.log",
+                "res_id": log.id,
+                "mimetype": "application/pdf",
+            } for log in logs])
+            for log, attachment in zip(logs, attachments):
+                log.letter_attachment_id = attachment
         return self
 
     def _relance_letter_filename(self):
@@ -774,8 +776,8 @@ class RelanceLog(models.Model):
         """Statement PDFs of these customers, rendered batch_size per wkhtmltopdf run: {partner id: bytes}.
 
         Customers without an email address are left out (their statement fails before any rendering).
-        A batch that cannot be rendered or split is left out too: each of its statements is then
-        rendered on its own when sent, and fails on its own if it must.
+        A statement that cannot be rendered is left out too: it is rendered again when sent, and its
+        customer's statement fails there, with the reason.
         """
         def reachable(partner):
             try:
@@ -784,21 +786,9 @@ class RelanceLog(models.Model):
                 return False
 
         report = self.env.ref("odoo_relance_fr.action_report_relance_statement")
-        partners = partners.filtered(reachable)
-        pdfs = {}
-        for start in range(0, len(partners), batch_size):
-            chunk = partners[start:start + batch_size]
-            try:
-                with self.env.cr.savepoint():
-                    streams = self.env["ir.actions.report"].with_context(relance_date=date)._render_qweb_pdf_prepare_streams(
-                        report, {}, res_ids=chunk.ids
-                    )
-            except Exception:  # noqa: BLE001 - rendered one by one later, each failure on its own customer
-                _logger.warning("Statements of %s could not be rendered together", chunk.mapped("name"), exc_info=True)
-                continue
-            if set(streams) == set(chunk.ids):
-                pdfs.update({partner_id: stream["stream"].getvalue() for partner_id, stream in streams.items()})
-        return pdfs
+        return self.env["ir.actions.report"].with_context(relance_date=date)._relance_render_each(
+            report, partners.filtered(reachable).ids, batch_size
+        )
 
     @api.model
     def _relance_statement_partners(self, date):

@@ -1,0 +1,34 @@
+import logging
+
+from odoo import models
+
+_logger = logging.getLogger(__name__)
+
+
+class IrActionsReport(models.Model):
+    _inherit = "ir.actions.report"
+
+    def _relance_render_each(self, report, res_ids, batch_size=50):
+        """PDF of each record, rendered batch_size records per wkhtmltopdf run and split per record:
+        {res_id: bytes}. A run that fails, or whose output cannot be split (an engine without patched
+        Qt), is done again one record per run; a record that fails even alone is left out (the caller
+        says so) and the reason logged."""
+        pdfs = {}
+        for start in range(0, len(res_ids), batch_size):
+            chunk = list(res_ids[start:start + batch_size])
+            streams = self._relance_try_render(report, chunk)
+            if set(streams) != set(chunk) and len(chunk) > 1:
+                streams = {}
+                for res_id in chunk:
+                    streams.update(self._relance_try_render(report, [res_id]))
+            pdfs.update({res_id: streams[res_id]["stream"].getvalue() for res_id in chunk if res_id in streams})
+        return pdfs
+
+    def _relance_try_render(self, report, res_ids):
+        """One wkhtmltopdf run for these records, {} if it fails (nothing it wrote is kept)."""
+        try:
+            with self.env.cr.savepoint():
+                return self._render_qweb_pdf_prepare_streams(report, {}, res_ids=res_ids)
+        except Exception:  # noqa: BLE001 - the caller renders again alone, or reports the record
+            _logger.warning("Report %s could not be rendered for records %s", report.report_name, res_ids, exc_info=True)
+            return {}
