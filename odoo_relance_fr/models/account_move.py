@@ -259,6 +259,8 @@ class AccountMove(models.Model):
     def _relance_render_pdfs(self, batch_size=50):
         """Render these invoices, batch_size per wkhtmltopdf run, and store each PDF: {invoice: attachment}
         for those rendered (a failure is logged, its invoice left out)."""
+        if not self:
+            return {}
         report = self.env.ref("account.account_invoices")
         pdfs = self.env["ir.actions.report"]._relance_render_each(report, self.ids, batch_size)
         rendered = self.filtered(lambda move: move.id in pdfs)
