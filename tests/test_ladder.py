@@ -156,6 +156,22 @@ class TestLadderSelection(LadderCommon):
             logs.with_context(lang="fr_FR").action_relance_validate()
         self.assertEqual((logs.state, move.relance_level_id), ("planned", self.level_3))
 
+    def test_one_batch_per_call_with_progress(self):
+        for partner in (self.customer, self.customer_2, self.private_person):
+            self._invoice(partner, "2026-01-15")
+        cron = self.env.ref("odoo_relance_fr.ir_cron_relance_ladder")
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+        Log = self.env["relance.log"].with_context(ir_cron_progress_id=progress.id)
+        reminded = []
+        with freeze_time("2026-03-16"), self.mock_mail_gateway():
+            for _call in range(3):
+                before = self.env["relance.log"].search([])
+                Log._cron_relance_ladder(batch_size=2)
+                reminded.append(((self.env["relance.log"].search([]) - before).partner_id, progress.done, progress.remaining))
+            self.assertEqual(len(self._new_mails), 3)
+        first, second, third = (self.customer | self.customer_2 | self.private_person).sorted("id")
+        self.assertEqual(reminded, [(first | second, 2, 1), (third, 1, 0), (self.env["res.partner"], 0, 0)])
+
 
 @tagged("post_install", "-at_install")
 class TestLadderGrouping(LadderCommon):

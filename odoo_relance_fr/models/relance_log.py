@@ -103,15 +103,19 @@ class RelanceLog(models.Model):
         self = self._relance_cron_env()  # noqa: PLW0642
         today = fields.Date.context_today(self)
         Move = self.env["account.move"]
-        todo, due_moves = [], {}
+        todo, due_moves, total = [], {}, 0
         for company in self.env["res.company"].search([("relance_auto_send", "=", True)]):
             Move._relance_refresh_stale(company, today)
-            groups = Move._read_group(
-                Move._relance_due_domain(company, today), ["commercial_partner_id"], ["id:recordset"],
-                order="commercial_partner_id",
-            )
-            todo += [(company, partner) for partner, _moves in groups]
-            due_moves.update({(company, partner): moves for partner, moves in groups})
+            domain = Move._relance_due_domain(company, today)
+            [(count,)] = Move._read_group(domain, [], ["commercial_partner_id:count_distinct"])
+            total += count
+            if count and len(todo) < batch_size:
+                # only this batch's customers: gathering every customer due made each batch cost in
+                # proportion to the whole day's work
+                groups = Move._read_group(domain, ["commercial_partner_id"], ["id:recordset"],
+                                          order="commercial_partner_id", limit=batch_size - len(todo))
+                todo += [(company, partner) for partner, _moves in groups]
+                due_moves.update({(company, partner): moves for partner, moves in groups})
         batch, partners = self._relance_take_batch(todo, batch_size)
         # read once for the whole batch: each company's ladder, the invoices' PDFs (the missing ones
         # rendered together), which customers have an invoice address
@@ -129,7 +133,7 @@ class RelanceLog(models.Model):
         }
         self.env.cr.cache.update(read_once)
         try:
-            self._relance_run_batch(batch, len(todo), lambda logs, partner: logs._relance_remind_partner(
+            self._relance_run_batch(batch, total, lambda logs, partner: logs._relance_remind_partner(
                 partner, today, candidates=due_moves[logs.env.company, partner].with_prefetch(moves._prefetch_ids)
             ))
         finally:
@@ -144,8 +148,8 @@ class RelanceLog(models.Model):
     @api.model
     def _relance_take_batch(self, todo, batch_size):
         """The first batch_size (company, customer) pairs of todo, and their customers. The customers
-        prefetch among themselves only: todo holds every customer due today, and each read after a
-        commit would otherwise fetch them all."""
+        prefetch among themselves only: todo may hold every customer due today (statements), and each
+        read after a commit would otherwise fetch them all."""
         partners = self.env["res.partner"].union(*(partner for _company, partner in todo[:batch_size]))
         return [(company, partner.with_prefetch(partners._prefetch_ids)) for company, partner in todo[:batch_size]], partners
 
