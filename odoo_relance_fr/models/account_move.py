@@ -270,18 +270,10 @@ class AccountMove(models.Model):
         for those rendered (a failure is logged, its invoice left out)."""
         if not self:
             return {}
-        report = self.env.ref("account.account_invoices")
-        pdfs = self.env["ir.actions.report"]._relance_render_each(report, self.ids, batch_size)
-        rendered = self.filtered(lambda move: move.id in pdfs)
-        attachments = self.env["ir.attachment"].create([{
-            "name": move._get_invoice_report_filename(),
-            "raw": pdfs[move.id],
-            "res_model": "account.move",
-            "res_id": move.id,
-            "mimetype": "application/pdf",
-            "description": "odoo_relance_fr:invoice_pdf",
-        } for move in rendered])
-        return dict(zip(rendered, attachments))
+        return self.env["ir.actions.report"]._relance_store_each(
+            self.env.ref("account.account_invoices"), self, lambda move: move._get_invoice_report_filename(),
+            batch_size, description="odoo_relance_fr:invoice_pdf",
+        )
 
     def write(self, vals):
         check_value_types(self, {key: value for key, value in vals.items() if key.startswith("relance_")})

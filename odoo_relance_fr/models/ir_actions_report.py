@@ -24,6 +24,17 @@ class IrActionsReport(models.Model):
             pdfs.update({res_id: streams[res_id]["stream"].getvalue() for res_id in chunk if res_id in streams})
         return pdfs
 
+    def _relance_store_each(self, report, records, filename, batch_size=50, **vals):
+        """Render each record's PDF (see _relance_render_each) and keep it as an attachment of the
+        record: {record: attachment} for those rendered. filename(record) names each file."""
+        pdfs = self._relance_render_each(report, records.ids, batch_size)
+        rendered = records.filtered(lambda record: record.id in pdfs)
+        attachments = self.env["ir.attachment"].create([dict(
+            vals, name=filename(record), raw=pdfs[record.id], res_model=record._name, res_id=record.id,
+            mimetype="application/pdf",
+        ) for record in rendered])
+        return dict(zip(rendered, attachments))
+
     def _relance_try_render(self, report, res_ids):
         """One wkhtmltopdf run for these records, {} if it fails (nothing it wrote is kept)."""
         try:

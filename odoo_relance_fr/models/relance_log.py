@@ -506,22 +506,17 @@ class RelanceLog(models.Model):
             report = log._relance_letter_report()
             by_report[report] = by_report.get(report, self.browse()) | log
         for report, logs in by_report.items():
-            pdfs = self.env["ir.actions.report"]._relance_render_each(report, logs.ids, batch_size)
-            failed = logs.filtered(lambda log: log.id not in pdfs)
+            letters = self.env["ir.actions.report"]._relance_store_each(
+                report, logs, lambda log: log._relance_letter_filename(), batch_size
+            )
+            failed = logs.filtered(lambda log: log not in letters)
             if failed:
                 raise UserError(self.env._(
                     "The letter to %(customers)s could not be rendered: try again; if it fails again, the "
                     "server log gives the reason.",
                     customers=", ".join(failed.partner_id.mapped("name")),
                 ))
-            attachments = self.env["ir.attachment"].create([{
-                "name": log._relance_letter_filename(),
-                "raw": pdfs[log.id],
-                "res_model": "relance.log",
-                "res_id": log.id,
-                "mimetype": "application/pdf",
-            } for log in logs])
-            for log, attachment in zip(logs, attachments):
+            for log, attachment in letters.items():
                 log.letter_attachment_id = attachment
         return self
 
