@@ -179,10 +179,10 @@ class AccountMove(models.Model):
     def _relance_due_domain(self, company, date):
         """Open customer invoices of company whose next reminder is due on date and not yet handled today.
 
-        The invoices held by a reminder awaiting validation or failed today are looked up first: they
-        are few, whereas a NOT EXISTS per invoice over the reminders made each batch of the cron cost
-        in proportion to the invoices due times the reminders already sent, when PostgreSQL's
-        statistics are missing or stale.
+        The invoices held by a reminder awaiting validation or failed today are looked up first, as
+        they are few: a NOT EXISTS per invoice over every reminder made the cron pay, at each batch,
+        the invoices due times the reminders already sent whenever PostgreSQL's statistics are
+        missing or stale.
         """
         held = self.env["relance.log"].search([
             ("company_id", "=", company.id), ("kind", "=", "reminder"),
