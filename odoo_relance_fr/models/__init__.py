@@ -5,5 +5,4 @@ from . import res_config_settings
 from . import res_partner
 from . import account_move
 from . import relance_rate
-from . import mail_template
 from . import ir_actions_report
