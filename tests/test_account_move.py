@@ -110,3 +110,59 @@ class TestInvoiceSchedule(RelanceCommon):
         self._pay(move, 600.0, "2026-02-15")
         self.assertEqual(move.relance_due_date, D("2026-03-02"))
         self.assertEqual(move.relance_next_date, D("2026-03-09"))
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-16")
+class TestScheduleForAnyUser(RelanceCommon):
+    """The stored reminder schedule is computed whoever triggers it: Odoo's own flows never fail for it.
+    Each flow starts from an empty cache and is flushed in the user's own environment, as a request does."""
+
+    def pay_as(self, user, move, amount):
+        """Pay move as a sudo'ed user does (online payment, website order)."""
+        self.env.invalidate_all()
+        register = self.env["account.payment.register"].with_user(user).sudo().with_context(
+            active_model="account.move", active_ids=move.ids,
+        ).create({"amount": amount, "payment_date": "2026-03-16"})
+        register._create_payments()
+        register.env.flush_all()
+
+    def test_sudo_portal_user_posts_invoice(self):
+        portal = self._user("relance_portal_poster", "base.group_portal")
+        move = self._invoice(self.customer, "2026-03-30", post=False)
+        self.env.invalidate_all()
+        posted = move.with_user(portal).sudo()
+        posted.action_post()
+        posted.env.flush_all()
+        self.assertEqual((move.state, move.relance_next_level_id, move.relance_next_date),
+                         ("posted", self.pre_due, D("2026-03-23")))
+
+    def test_sudo_public_user_pays_invoice(self):
+        public = self.env.ref("base.public_user")
+        move = self._invoice(self.customer, "2026-01-15")
+        self.assertEqual(move.relance_next_level_id, self.level_1)
+        self.pay_as(public, move, 1200.0)
+        self.assertIn(move.payment_state, ("paid", "in_payment"))
+        self.assertFalse(move.relance_next_level_id)
+        self.assertFalse(move.relance_next_date)
+
+    def test_sudo_public_user_partial_payment_keeps_schedule(self):
+        public = self.env.ref("base.public_user")
+        move = self._invoice(self.customer, "2026-01-15")
+        self.pay_as(public, move, 200.0)
+        self.assertEqual((move.payment_state, move.relance_next_level_id), ("partial", self.level_1))
+
+    def test_other_company_user_edits_shared_customer(self):
+        other = self.env["res.company"].create({"name": "Filiale Sud SARL"})
+        user = self._user("relance_other_editor", "account.group_account_invoice,base.group_partner_manager", other)
+        move = self._invoice(self.customer, "2026-01-15")
+        self.assertFalse(self.customer.company_id, "a customer shared by every company")
+        self.env.invalidate_all()
+        customer = self.customer.with_user(user).with_company(other)
+        customer.write({"relance_excluded": True, "phone": "+33 4 78 00 00 00"})
+        customer.env.flush_all()
+        self.assertFalse(move.relance_next_level_id)
+        self.env.invalidate_all()
+        customer.write({"relance_excluded": False})
+        customer.env.flush_all()
+        self.assertEqual(move.relance_next_level_id, self.level_1)

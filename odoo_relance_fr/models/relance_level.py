@@ -161,11 +161,15 @@ class RelanceLevel(models.Model):
 
     @api.model
     def _relance_ladder(self, company):
-        """Active levels of a company, in ladder order (as read at the start of the cron batch, if given)."""
+        """Active levels of a company, in ladder order (as read at the start of the cron batch, if given).
+
+        Found whoever asks, in the caller's environment: the stored schedule of an invoice is computed
+        as superuser (compute_sudo) for any user, also one without access to reminder levels (a portal
+        payment, another company's user editing a shared customer)."""
         known = self.env.cr.cache.get("relance_ladders", {})
         if company.id in known:
             return self.browse(known[company.id])
-        return self.sudo().search([("company_id", "=", company.id)]).sudo(False)
+        return self.sudo().search([("company_id", "=", company.id)]).with_env(self.env)
 
     def _relance_date_for(self, due_date, last_date):
         """Date on which this level is due: its delay after the due date and its gap after the last reminder."""
