@@ -253,3 +253,63 @@ class TestWizardEmails(EmailsCommon):
                 mails = self._new_mails
         self.assert_each_own(mails, moves, penalties=False)
 
+
+@tagged("post_install", "-at_install")
+class TestTextsFollowSettings(EmailsCommon):
+    """The payment deadline of Settings is the one every text gives: emails and letters."""
+
+    def setUp(self):
+        super().setUp()
+        self.company.relance_med_deadline = 15
+        self.partners = self.partners[3:6]  # a French company, a French private person, an English company
+
+    def assert_deadline(self, html, partner):
+        text = text_of(html)  # with every space, non-breaking ones included, as one space
+        self.assertIn("15 days" if partner.lang == "en_US" else "15\xa0jours", html)
+        self.assertIn("15 days" if partner.lang == "en_US" else "15 jours", text)
+        for eight in ("huit", "eight", "8 jours", "8 days"):
+            self.assertNotIn(eight, text)
+
+    def letter_html(self, log):
+        return self.env["ir.actions.report"]._render_qweb_html(log._relance_letter_report(), log.ids)[0].decode()
+
+    def test_reminders_2_and_3_emails_and_letter(self):
+        self.invoices("2026-02-22", self.level_1, "2026-03-01")
+        self.invoices("2026-02-05", self.level_2, "2026-03-01")
+        self.company.relance_grouping = False
+        logs, mails = self.run_ladder(DAY)
+        self.assertEqual(sorted(logs.level_id.mapped("name")), sorted([self.level_2.name, self.level_3.name]))
+        self.assertEqual(len(mails), 6)
+        for mail in mails:
+            self.assert_deadline(mail.body_html, mail.recipient_ids)
+        for log in logs.filtered(lambda log: log.level_id == self.level_3):
+            self.assert_deadline(self.letter_html(log), log.partner_id)
+
+    def test_grouped_emails(self):
+        self.invoices("2026-02-22", self.level_1, "2026-03-01")
+        self.invoices("2026-02-05", self.level_2, "2026-03-01")
+        _logs, mails = self.run_ladder(DAY)
+        self.assertEqual(len(mails), 3)
+        for mail in mails:
+            self.assert_deadline(mail.body_html, mail.recipient_ids)
+
+    def formal_notices(self, grouping):
+        self.company.relance_grouping = grouping
+        self.invoices("2026-01-23", self.level_3, "2026-02-20")
+        self.invoices("2026-01-20", self.level_3, "2026-02-20")
+        logs, _mails = self.run_ladder(DAY)
+        with freeze_time(DAY), self.mock_mail_gateway():
+            logs.action_relance_validate()
+            mails = self._new_mails
+        self.assertEqual(len(mails), len(logs))
+        for mail in mails:
+            self.assert_deadline(mail.body_html, mail.recipient_ids)
+        for log in logs:
+            self.assert_deadline(self.letter_html(log), log.partner_id)
+        return logs
+
+    def test_formal_notice_per_invoice(self):
+        self.assertEqual(len(self.formal_notices(grouping=False)), 6)
+
+    def test_formal_notice_grouped(self):
+        self.assertEqual(len(self.formal_notices(grouping=True)), 3)

@@ -628,7 +628,7 @@ class RelanceLog(models.Model):
         references = ", ".join(self.move_ids.mapped(lambda m: m.payment_reference or m.name))
         return dict(
             company._relance_letter_values(lang, self.date),
-            deadline=company.relance_med_deadline,
+            deadline=self.relance_deadline(),
             rates=" / ".join(formatLang(env, rate) for rate in rates),
             rate_kind=company.relance_penalty_rate_type,
             history=history,
@@ -662,6 +662,13 @@ class RelanceLog(models.Model):
             "date": format_date(self.env, self.date, lang_code=lang),
         }
         return self.env["ir.qweb"].with_context(lang=lang)._render(f"odoo_relance_fr.relance_mail_{part}", values)
+
+    def relance_deadline(self):
+        """The payment deadline the texts give (Settings), in the customer's language: « 8 jours »."""
+        self.ensure_one()
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        days = self.company_id.relance_med_deadline
+        return env._("%(days)s day", days=days) if days == 1 else env._("%(days)s days", days=days)
 
     def relance_first(self):
         """Values of the earliest invoice of the reminder, for the sentences that name it."""

@@ -51,9 +51,9 @@ class ResCompany(models.Model):
         help="This user receives a copy of every reminder email.",
     )
     relance_med_deadline = fields.Integer(
-        string="Formal notice deadline (days)",
+        string="Payment deadline (days)",
         default=8,
-        help="Days the customer is given to pay in the formal notice.",
+        help="Days the customer is given to pay in the second and last reminders and in the formal notice.",
     )
     relance_signatory_id = fields.Many2one(
         "res.users", string="Letters signed by", check_company=True,
