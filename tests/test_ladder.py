@@ -221,6 +221,25 @@ class TestLadderGrouping(LadderCommon):
         _logs, mails = self.run_ladder("2026-03-16")
         self.assertEqual(mails.attachment_ids, stored)
 
+    def test_stored_pdf_whose_file_is_gone_is_rendered_again(self):
+        move = self._invoice(self.customer, "2026-01-15")
+        stored = self.env["ir.attachment"].create({
+            "name": "stored.pdf", "raw": b"%PDF-1.4 stored", "res_model": "account.move", "res_id": move.id,
+            "res_field": "invoice_pdf_report_file", "mimetype": "application/pdf",
+        })
+        # its file is gone from the filestore, as in a database restored without its filestore
+        self.env.cr.execute("UPDATE ir_attachment SET store_fname = 'ab/gone-from-filestore' WHERE id = %s",
+                            [stored.id])
+        stored.invalidate_recordset()
+        self.assertEqual(stored.raw, b"")
+        logs, mails = self.run_ladder("2026-03-16")
+        self.assertEqual(logs.state, "sent")
+        self.assertEqual(len(mails.attachment_ids), 1)
+        self.assertNotEqual(mails.attachment_ids, stored)
+        self.assertTrue(mails.attachment_ids.raw.startswith(b"%PDF-"))
+        self.assertGreater(mails.attachment_ids.file_size, 1000)
+        self.assertEqual(logs.attachment_ids, mails.attachment_ids)
+
 
 @tagged("post_install", "-at_install")
 class TestLadderFailures(LadderCommon):

@@ -99,6 +99,19 @@ class TestLetters(LadderCommon):
         with self.assertRaisesMessage(UserError, "Aucun courrier"):
             self.env["relance.log"].with_context(lang="fr_FR").action_relance_print_letters()
 
+    def test_reprint_of_a_letter_whose_file_is_gone(self):
+        log, _move = self.level_3_log(self.customer)
+        with freeze_time("2026-03-16"):
+            log.action_relance_print_letters()
+        letter = log.letter_attachment_id
+        self.env.cr.execute("UPDATE ir_attachment SET store_fname = 'ab/gone-from-filestore' WHERE id = %s",
+                            [letter.id])
+        letter.invalidate_recordset()
+        log.action_relance_reprint()
+        self.assertNotEqual(log.letter_attachment_id, letter)
+        self.assertTrue(log.letter_attachment_id.raw.startswith(b"%PDF-"))
+        self.assertEqual(log.state, "printed")
+
     def test_letter_for_paid_invoice_refused(self):
         log, move = self.level_3_log(self.customer)
         self._pay(move, 1200.0, "2026-03-17")

@@ -254,7 +254,10 @@ class AccountMove(models.Model):
         return {move: pdfs[move] for move in self}
 
     def _relance_stored_pdfs(self):
-        """{invoice id: its stored PDF} for those of these invoices that have one (Odoo's, else ours)."""
+        """{invoice id: its stored PDF} for those of these invoices that have one (Odoo's, else ours).
+
+        A stored PDF whose file is gone from the filestore (a database restored without it) or is not
+        a PDF is passed over: the invoice is then rendered again rather than sent with an empty file."""
         stored = self.env["ir.attachment"].search([
             ("res_model", "=", "account.move"), ("res_id", "in", self.ids), ("file_size", ">", 0),
             "|", ("res_field", "=", "invoice_pdf_report_file"),
@@ -262,7 +265,8 @@ class AccountMove(models.Model):
         ], order="res_field desc nulls last, id") if self else self.env["ir.attachment"]
         by_move = {}
         for att in stored:
-            by_move.setdefault(att.res_id, att)
+            if att.res_id not in by_move and (att.raw or b"")[:5] == b"%PDF-":
+                by_move[att.res_id] = att
         return by_move
 
     def _relance_render_pdfs(self, batch_size=50):

@@ -499,7 +499,8 @@ class RelanceLog(models.Model):
     def _relance_store_letters(self, batch_size=50):
         """Render the missing letters, one wkhtmltopdf run per report and batch_size letters, and keep
         each PDF on its reminder."""
-        todo = self.filtered(lambda log: not log.letter_attachment_id)
+        # a letter whose file is gone from the filestore is rendered again rather than printed empty
+        todo = self.filtered(lambda log: (log.letter_attachment_id.raw or b"")[:5] != b"%PDF-")
         todo._relance_check_printable()
         by_report = {}
         for log in todo:
