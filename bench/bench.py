@@ -23,13 +23,23 @@ its SQL queries and its peak memory (maximum resident size):
   emailed to the first --acc-email customers: it renders one PDF per email, which makes all 2,000
   take about an hour), installed from PyPI (18.0, --no-deps) into a copy of the same data set.
 
+Every measure checks what it produced, after the timed part: each queued email names exactly its
+own customer's invoices, with their due dates and amounts (and the total), with valid PDFs
+attached; each statement and letter PDF (read with pdftotext, from Debian's poppler-utils) is its
+own customer's, naming exactly its invoices; the OCA peers' emails name their own invoices too.
+The table prints the count of wrong outputs; a run with any wrong output is a failed run (the
+script exits with status 1 after printing the table).
+
 Min / median / max over --runs runs are printed as a table.
 """
 
 import argparse
+import io
 import json
 import os
 import random
+import re
+import shutil
 import resource
 import statistics
 import subprocess
@@ -47,6 +57,7 @@ PEERS = {
     "account_credit_control": "odoo-addon-account-credit-control>=18.0,<18.1",
 }
 INVOICES_PER_CUSTOMER = 5
+INVOICE_NUMBER = re.compile(r"(?<![A-Z])FAC/\d{4}/\d+")
 
 
 def sh(*args):
@@ -185,6 +196,108 @@ def ensure_templates(customers, peers):
 
 
 # ----------------------------------------------------------------------
+# Output checks (after the timed part): a fast run with wrong output is a failed run
+# ----------------------------------------------------------------------
+
+def pdf_text(raw):
+    """Text of a PDF, as pdftotext (poppler-utils) reads it."""
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=raw, capture_output=True, check=True)
+    return out.stdout.decode()
+
+
+def money(env, amount, currency, lang):
+    from odoo.tools.misc import format_amount
+    return format_amount(env, amount, currency, lang_code=lang)
+
+
+def reminder_problems(env, log):
+    """What is wrong with one reminder's email: [] when it names exactly its invoices, each with its due
+    date and amount still due, the total, the penalties only where due, and carries one PDF per invoice."""
+    from odoo.tools.misc import format_date
+    mail, lang = log.mail_mail_id, log.partner_id.lang
+    if not mail:
+        return ["no email"]
+    body = mail.body_html or ""
+    problems = []
+    if set(INVOICE_NUMBER.findall(body)) != set(log.move_ids.mapped("name")):
+        problems.append(f"invoices named {sorted(set(INVOICE_NUMBER.findall(body)))}, not {log.move_ids.mapped('name')}")
+    for move in log.move_ids:
+        for what, text in (("due date", format_date(env, move.relance_due_date, lang_code=lang)),
+                           ("amount due", money(env, move.amount_residual, move.currency_id, lang))):
+            if text not in body:
+                problems.append(f"{move.name}: {what} {text} missing")
+    total = money(env, sum(log.move_ids.mapped("amount_residual")), log.move_ids.currency_id[:1], lang)
+    if total not in body:
+        problems.append(f"total {total} missing")
+    penalties = bool(log.level_id.show_penalties and log.move_ids[:1]._relance_is_business())
+    if ("L441-10" in body) != penalties:
+        problems.append("penalties shown where not due" if not penalties else "penalties missing")
+    if log.partner_id not in mail.recipient_ids:
+        problems.append(f"sent to {mail.recipient_ids.mapped('name')}")
+    pdfs = mail.attachment_ids
+    if len(pdfs) != len(log.move_ids) or not all((att.raw or b"")[:5] == b"%PDF-" for att in pdfs):
+        problems.append(f"{len(pdfs)} attachments for {len(log.move_ids)} invoices, or not all PDFs")
+    return problems
+
+
+def pdf_problems(raw, partner, names):
+    """What is wrong with a customer's PDF: [] when it is a PDF naming the customer and exactly these invoices."""
+    if (raw or b"")[:5] != b"%PDF-":
+        return ["not a PDF"]
+    text = pdf_text(raw)
+    problems = []
+    if partner.name not in text:
+        problems.append(f"customer {partner.name} not named")
+    if set(INVOICE_NUMBER.findall(text)) != set(names):
+        problems.append(f"invoices named {sorted(set(INVOICE_NUMBER.findall(text)))}, not {sorted(names)}")
+    return problems
+
+
+def check(items, problems_of):
+    """{checked, wrong, examples} over items, problems_of(item) giving a list of problems (empty: right)."""
+    wrong = []
+    for item in items:
+        problems = problems_of(item)
+        if problems:
+            wrong.append(f"{item.display_name}: {'; '.join(problems)}")
+    return {"checked": len(items), "wrong": len(wrong), "examples": wrong[:5]}
+
+
+def check_reminders(env, today):
+    logs = env["relance.log"].search([("date", "=", today), ("kind", "=", "reminder"),
+                                      ("state", "in", ("sent", "to_print"))])
+    return check(logs, lambda log: reminder_problems(env, log))
+
+
+def check_statements(env, today):
+    logs = env["relance.log"].search([("date", "=", today), ("kind", "=", "statement"), ("state", "=", "sent")])
+
+    def problems_of(log):
+        problems = pdf_problems(log.letter_attachment_id.raw, log.partner_id, log.move_ids.mapped("name"))
+        balance = money(env, sum(log.move_ids.mapped("amount_residual")), log.company_id.currency_id, log.partner_id.lang)
+        if balance not in (log.mail_mail_id.body_html or ""):
+            problems.append(f"balance {balance} missing from the email")
+        if log.mail_mail_id.attachment_ids != log.letter_attachment_id:
+            problems.append("the email does not carry the statement PDF")
+        return problems
+    return check(logs, problems_of)
+
+
+def check_letters(env, logs):
+    return check(logs, lambda log: pdf_problems(log.letter_attachment_id.raw, log.partner_id, log.move_ids.mapped("name")))
+
+
+def check_mails_name_invoices(env, mails_and_moves):
+    """The peers' emails: each names exactly the invoices of its customer that it reminds."""
+    wrong = []
+    for mail, moves in mails_and_moves:
+        named = set(INVOICE_NUMBER.findall(mail.body_html or ""))
+        if named != set(moves.mapped("name")):
+            wrong.append(f"{mail.display_name}: invoices named {sorted(named)}, not {sorted(moves.mapped('name'))}")
+    return {"checked": len(mails_and_moves), "wrong": len(wrong), "examples": wrong[:5]}
+
+
+# ----------------------------------------------------------------------
 # Measures (each in its own process)
 # ----------------------------------------------------------------------
 
@@ -238,7 +351,7 @@ def measure_ladder(odoo, env, arg):
         return {"units": customers, "invoices": invoices, "done": len(logs.filtered(lambda log: log.state != "failed")),
                 "failed": len(logs.filtered(lambda log: log.state == "failed")),
                 "mails": env["mail.mail"].search_count([("model", "=", "relance.log")])}
-    return run
+    return run, lambda: check_reminders(env, today)
 
 
 def measure_ladder_nopdf(odoo, env, arg):
@@ -247,13 +360,13 @@ def measure_ladder_nopdf(odoo, env, arg):
                     ("res_field", "in", [False, "invoice_pdf_report_file"])]
     env["ir.attachment"].search(invoice_pdfs).unlink()
     env.cr.commit()
-    run = measure_ladder(odoo, env, arg)
+    run, check_run = measure_ladder(odoo, env, arg)
 
     def run_and_count():
         result = run()
         result["pdfs rendered"] = env["ir.attachment"].search_count(invoice_pdfs)
         return result
-    return run_and_count
+    return run_and_count, check_run
 
 
 def measure_statement(odoo, env, arg):
@@ -274,7 +387,7 @@ def measure_statement(odoo, env, arg):
         return {"units": customers, "done": len(logs.filtered(lambda log: log.state == "sent")),
                 "failed": len(logs.filtered(lambda log: log.state == "failed")),
                 "mails": env["mail.mail"].search_count([("model", "=", "relance.log")])}
-    return run
+    return run, lambda: check_statements(env, today)
 
 
 def measure_letters(odoo, env, arg):
@@ -294,16 +407,28 @@ def measure_letters(odoo, env, arg):
     } for partner, moves in groups])
     env.cr.commit()
 
+    merged = {}
+
     def run():
         action = logs.action_relance_print_letters()
         env.cr.commit()
-        merged = env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
-        from odoo.tools.pdf import PdfFileReader
-        import io
-        pages = len(PdfFileReader(io.BytesIO(merged.raw)).pages)
+        merged["pdf"] = env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
         return {"units": len(logs), "done": len(logs.filtered(lambda log: log.state == "printed")), "failed": 0,
-                "pages": pages, "mails": 0}
-    return run
+                "pages": pages(merged["pdf"].raw), "mails": 0}
+
+    def check_run():
+        result = check_letters(env, logs)
+        own = sum(pages(log.letter_attachment_id.raw) for log in logs)
+        if pages(merged["pdf"].raw) != own:
+            result["wrong"] += 1
+            result["examples"].append(f"merged PDF of {pages(merged['pdf'].raw)} pages, the letters have {own}")
+        return result
+    return run, check_run
+
+
+def pages(raw):
+    from odoo.tools.pdf import PdfFileReader
+    return len(PdfFileReader(io.BytesIO(raw)).pages)
 
 
 def measure_render(odoo, env, arg):
@@ -315,12 +440,18 @@ def measure_render(odoo, env, arg):
     moves.invalidate_recordset()
     env.cr.commit()
 
+    rendered = {}
+
     def run():
-        pdfs = moves._relance_invoice_pdfs()
+        rendered.update(moves._relance_invoice_pdfs())
         env.cr.commit()
-        ok = sum(1 for att in pdfs.values() if att.raw.startswith(b"%PDF"))
+        ok = sum(1 for att in rendered.values() if att.raw.startswith(b"%PDF"))
         return {"units": count, "done": ok, "failed": count - ok, "mails": 0}
-    return run
+
+    def check_run():
+        return check(moves, lambda move: pdf_problems(rendered[move].raw, move.partner_id, [move.name])
+                     if move in rendered else ["not rendered"])
+    return run, check_run
 
 
 def measure_aior(odoo, env, arg):
@@ -337,7 +468,11 @@ def measure_aior(odoo, env, arg):
         env.cr.commit()
         return {"units": len(steps), "done": len(steps.filtered(lambda s: s.state == "done")), "failed": 0,
                 "mails": env["mail.mail"].search_count([("model", "=", "res.partner")])}
-    return run
+
+    def check_run():
+        actions = env["overdue.reminder.action"].search([("reminder_type", "=", "mail")])
+        return check_mails_name_invoices(env, [(action.mail_id, action.reminder_ids.invoice_id) for action in actions])
+    return run, check_run
 
 
 def _acc_policy(env):
@@ -363,7 +498,12 @@ def measure_acc_run(odoo, env, arg):
         env.cr.commit()
         customers = len(credit_run.line_ids.partner_id)
         return {"units": customers, "done": customers, "failed": 0, "lines": len(credit_run.line_ids), "mails": 0}
-    return run
+
+    def check_run():
+        return check(credit_run.line_ids, lambda line: [] if line.currency_id.compare_amounts(
+            line.balance_due, line.move_line_id.amount_residual_currency or line.move_line_id.amount_residual) == 0
+            else [f"balance due {line.balance_due}, residual {line.move_line_id.amount_residual}"])
+    return run, check_run
 
 
 def measure_acc_email(odoo, env, arg):
@@ -381,7 +521,14 @@ def measure_acc_email(odoo, env, arg):
         comms = lines.communication_id
         return {"units": len(comms), "done": len(comms), "failed": 0, "lines": len(lines),
                 "mails": env["mail.mail"].search_count([("model", "=", "credit.control.communication")])}
-    return run
+
+    def check_run():
+        comms = lines.communication_id
+        mails = env["mail.mail"].search([("model", "=", "credit.control.communication"), ("res_id", "in", comms.ids)])
+        by_comm = {mail.res_id: mail for mail in mails}
+        return check_mails_name_invoices(env, [
+            (by_comm.get(comm.id, env["mail.mail"]), comm.credit_control_line_ids.invoice_id) for comm in comms])
+    return run, check_run
 
 
 PEER_MEASURES = ("aior", "acc_run", "acc_email")
@@ -397,7 +544,7 @@ def child(mode, db_name, arg):
     with registry.cursor() as cr:
         # relance_autocommit: commit as under the scheduler
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR", "relance_autocommit": True})
-        run = MEASURES[mode](odoo, env, arg)
+        run, check_output = MEASURES[mode](odoo, env, arg)
         if mode in RENDERING:
             server = HttpServer(odoo, env).__enter__()
             env.cr.commit()
@@ -406,7 +553,9 @@ def child(mode, db_name, arg):
         result = run()
         result["wall"] = time.perf_counter() - start
         result["queries"] = cr.sql_log_count - queries_before
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        env.invalidate_all()
+        result.update(check_output())
     if server:
         server.__exit__()
     print("RESULT " + json.dumps(result))
@@ -441,22 +590,36 @@ def summary(results):
         "queries": first["queries"], "queries_per_unit": first["queries"] / units,
         "peak_mb": max(r["peak_mb"] for r in results),
         "extra": {k: v for k, v in first.items() if k in ("invoices", "pages", "lines", "pdfs rendered")},
+        "checked": sum(r["checked"] for r in results), "wrong": sum(r["wrong"] for r in results),
+        "examples": [example for r in results for example in r["examples"]][:5],
     }
 
 
 def print_table(title, rows):
     print()
     print(title)
-    header = ["measure", "units", "done / failed", "emails", "min s", "median s", "max s", "ms / unit",
-              "SQL queries", "queries / unit", "peak MiB"]
+    header = ["measure", "units", "done / failed", "emails", "outputs checked / wrong", "min s", "median s", "max s",
+              "ms / unit", "SQL queries", "queries / unit", "peak MiB"]
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")
     for name, s in rows:
         print("| " + " | ".join([
-            name, str(s["units"]), f"{s['done']} / {s['failed']}", str(s["mails"]), f"{s['min']:.1f}",
+            name, str(s["units"]), f"{s['done']} / {s['failed']}", str(s["mails"]), f"{s['checked']} / {s['wrong']}",
+            f"{s['min']:.1f}",
             f"{s['median']:.1f}", f"{s['max']:.1f}", f"{s['per_unit_ms']:.1f}", str(s["queries"]),
             f"{s['queries_per_unit']:.1f}", f"{s['peak_mb']:.0f}",
         ]) + " |")
+    for name, s in rows:
+        for example in s["examples"]:
+            print(f"  WRONG ({name}): {example}")
+
+
+def wrong_outputs(rows):
+    """A fast run with wrong output is a failed run: say so, and give the exit status."""
+    wrong = sum(s["wrong"] for _name, s in rows)
+    if wrong:
+        print(f"\nFAILED RUN: {wrong} wrong output(s); the figures above do not count.")
+    return 1 if wrong else 0
 
 
 def main():
@@ -478,7 +641,7 @@ def main():
             template, _ = ensure_templates(size, False)
             rows.append((f"ladder, {size} customers", summary(measure("ladder", template, args.runs))))
         print_table(f"Growth of the daily ladder ({args.runs} run(s) per size); unit = customer reminded", rows)
-        return
+        return wrong_outputs(rows)
 
     only = set(args.only.split(",")) if args.only else set(MEASURES) - {"ladder_nopdf"} - (
         set(PEER_MEASURES) if not args.peers else set())
@@ -513,6 +676,7 @@ def main():
                 print(f"  ours / {peer}: time per customer {ours['per_unit_ms'] / theirs['per_unit_ms']:.2f}, "
                       f"queries per customer {ours['queries_per_unit'] / theirs['queries_per_unit']:.2f}, "
                       f"peak memory {ours['peak_mb'] / theirs['peak_mb']:.2f}")
+    return wrong_outputs(rows)
 
 
 if __name__ == "__main__":
@@ -522,4 +686,6 @@ if __name__ == "__main__":
     elif len(sys.argv) == 5 and sys.argv[1] == "--child":
         child(*sys.argv[2:])
     else:
-        main()
+        if not shutil.which("pdftotext"):
+            raise SystemExit("pdftotext is needed to check the PDFs produced: apt-get install poppler-utils")
+        sys.exit(main())
