@@ -243,6 +243,22 @@ class TestWizardEmails(EmailsCommon):
                 mails = self._new_mails
         self.assert_each_own(mails, moves, penalties=True)
 
+    def test_billing_user_previews_and_sends_each_customer(self):
+        billing = self._user("relance_emails_billing", "account.group_account_invoice")
+        moves = self.invoices("2026-02-05", self.level_2, "2026-03-01")
+        with freeze_time(DAY):
+            wizard = Form(self.env["relance.wizard"].with_user(billing).with_context(lang="fr_FR")).save()
+            for line in wizard.line_ids:
+                line.action_preview()
+                own = moves.filtered(lambda m, p=line.partner_id: m.partner_id == p)
+                self.assertIn(own.name, line.body)
+            self.assertFalse(self.env["relance.log"].search([("partner_id", "in", self.partners.ids)]),
+                             "a preview leaves no reminder behind")
+            with self.mock_mail_gateway():
+                wizard.action_send()
+                mails = self._new_mails
+        self.assert_each_own(mails, moves, penalties=True)
+
     def test_send_without_preview_each_customer(self):
         moves = self.invoices("2026-03-09")
         with freeze_time(DAY):

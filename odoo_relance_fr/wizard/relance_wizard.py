@@ -140,7 +140,7 @@ class RelanceWizardLine(models.TransientModel):
             self.partner_id, self.move_ids, self.wizard_id.date, self.level_id, self.channel
         ))
         rendered = log._relance_template()._generate_template(log.ids, ("subject", "body_html"))[log.id]
-        log.unlink()
+        log.sudo().unlink()  # only drafted to render the email: a billing user may not delete reminders
         self.write({"subject": rendered["subject"], "body": rendered["body_html"]})
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form",
                 "target": "new", "name": self.env._("Email to %(customer)s", customer=self.partner_id.name),
