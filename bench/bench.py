@@ -39,8 +39,8 @@ import json
 import os
 import random
 import re
-import shutil
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -50,7 +50,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-CACHE = Path(os.environ.get("RELANCE_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "odoo_relance_fr")
+CACHE = Path(
+    os.environ.get("RELANCE_CACHE")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "odoo_relance_fr"
+)
 PEERS_DIR = CACHE / "oca-peers"
 PEERS = {
     "account_invoice_overdue_reminder": "odoo-addon-account-invoice-overdue-reminder>=18.0,<18.1",
@@ -70,12 +73,17 @@ def addons_path(peers=False):
 
 def filestore():
     import odoo
+
     return Path(odoo.tools.config["data_dir"]) / "filestore"
 
 
 def db_exists(name):
-    out = subprocess.run(["psql", "-d", "postgres", "-Atc", f"select 1 from pg_database where datname = '{name}'"],
-                         capture_output=True, text=True, check=True).stdout.strip()
+    out = subprocess.run(
+        ["psql", "-d", "postgres", "-Atc", f"select 1 from pg_database where datname = '{name}'"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     return out == "1"
 
 
@@ -94,12 +102,23 @@ def drop_db(name):
 
 def update_template(template, peers=False):
     """Bring a template database to the addon's current code (it may have been built by an older one)."""
-    sh(PY, "-m", "odoo", "-d", template, f"--addons-path={addons_path(peers)}", "-u", "odoo_relance_fr",
-       "--stop-after-init", "--log-level=warn")
+    sh(
+        PY,
+        "-m",
+        "odoo",
+        "-d",
+        template,
+        f"--addons-path={addons_path(peers)}",
+        "-u",
+        "odoo_relance_fr",
+        "--stop-after-init",
+        "--log-level=warn",
+    )
 
 
 def odoo_registry(db_name, peers=False):
     import odoo
+
     odoo.tools.config.parse_config([f"--addons-path={addons_path(peers)}", "--log-level=warn"])
     return odoo, odoo.modules.registry.Registry(db_name)
 
@@ -108,43 +127,77 @@ def odoo_registry(db_name, peers=False):
 # Data set
 # ----------------------------------------------------------------------
 
+
 def build(db_name, customers):
     """Fill the template database: customers, posted invoices, payments, stored invoice PDFs."""
     odoo, registry = odoo_registry(db_name)
     from odoo import Command, fields
+
     random.seed(42)
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True, "lang": "fr_FR"})
         today = fields.Date.context_today(env["res.users"])
         company = env.ref("base.main_company")
-        company.write({"name": "Bench SAS", "email": "compta@bench.example", "street": "1 rue de la Paix",
-                       "zip": "75002", "city": "Paris"})
+        company.write(
+            {
+                "name": "Bench SAS",
+                "email": "compta@bench.example",
+                "street": "1 rue de la Paix",
+                "zip": "75002",
+                "city": "Paris",
+            }
+        )
         tax = env["account.chart.template"].ref("tva_normale")
-        product = env["product.product"].create({"name": "Prestation", "type": "service", "taxes_id": [Command.set(tax.ids)]})
-        partners = env["res.partner"].create([{
-            "name": f"Client {i:05d} SARL", "is_company": True, "email": f"client{i}@bench.example", "lang": "fr_FR",
-            "street": f"{i % 200 + 1} avenue des Clients", "zip": "69001", "city": "Lyon",
-            "country_id": env.ref("base.fr").id,
-        } for i in range(customers)])
+        product = env["product.product"].create(
+            {"name": "Prestation", "type": "service", "taxes_id": [Command.set(tax.ids)]}
+        )
+        partners = env["res.partner"].create(
+            [
+                {
+                    "name": f"Client {i:05d} SARL",
+                    "is_company": True,
+                    "email": f"client{i}@bench.example",
+                    "lang": "fr_FR",
+                    "street": f"{i % 200 + 1} avenue des Clients",
+                    "zip": "69001",
+                    "city": "Lyon",
+                    "country_id": env.ref("base.fr").id,
+                }
+                for i in range(customers)
+            ]
+        )
         vals, paid = [], {}
         for partner in partners:
             for _ in range(INVOICES_PER_CUSTOMER):
                 overdue = random.random() < 0.7
                 late = random.randint(1, 90)
                 due = today - timedelta(days=late) if overdue else today + timedelta(days=random.randint(8, 60))
-                vals.append({
-                    "move_type": "out_invoice", "partner_id": partner.id,
-                    "invoice_date": due - timedelta(days=30), "invoice_date_due": due,
-                    "invoice_line_ids": [Command.create({"product_id": product.id, "price_unit": random.randint(100, 5000),
-                                                        "tax_ids": [Command.set(tax.ids)]})],
-                    "_paid_on": today - timedelta(days=random.randint(0, late - 1)) if overdue and random.random() < 0.2 else None,
-                })
+                vals.append(
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner.id,
+                        "invoice_date": due - timedelta(days=30),
+                        "invoice_date_due": due,
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "product_id": product.id,
+                                    "price_unit": random.randint(100, 5000),
+                                    "tax_ids": [Command.set(tax.ids)],
+                                }
+                            )
+                        ],
+                        "_paid_on": today - timedelta(days=random.randint(0, late - 1))
+                        if overdue and random.random() < 0.2
+                        else None,
+                    }
+                )
         vals.sort(key=lambda v: v["invoice_date"])
         for start in range(0, len(vals), 1000):
-            chunk = vals[start:start + 1000]
+            chunk = vals[start : start + 1000]
             moves = env["account.move"].create([{k: v for k, v in val.items() if k != "_paid_on"} for val in chunk])
             moves.action_post()
-            for move, val in zip(moves, chunk):
+            for move, val in zip(moves, chunk, strict=True):
                 if val["_paid_on"]:
                     paid.setdefault(val["_paid_on"], []).append(move.id)
             cr.commit()
@@ -157,10 +210,19 @@ def build(db_name, customers):
         print(f"  {sum(map(len, paid.values()))} overdue invoices paid", file=sys.stderr)
         moves = env["account.move"].search([("move_type", "=", "out_invoice")])
         pdf = moves[:1]._relance_render_pdfs()[moves[:1]].raw
-        env["ir.attachment"].create([{
-            "name": f"{move.name.replace('/', '_')}.pdf", "raw": pdf, "res_model": "account.move", "res_id": move.id,
-            "res_field": "invoice_pdf_report_file", "mimetype": "application/pdf",
-        } for move in moves])
+        env["ir.attachment"].create(
+            [
+                {
+                    "name": f"{move.name.replace('/', '_')}.pdf",
+                    "raw": pdf,
+                    "res_model": "account.move",
+                    "res_id": move.id,
+                    "res_field": "invoice_pdf_report_file",
+                    "mimetype": "application/pdf",
+                }
+                for move in moves
+            ]
+        )
         cr.commit()
 
 
@@ -188,8 +250,18 @@ def ensure_templates(customers, peers):
     peers_template = f"{template}_oca"
     if not db_exists(peers_template):
         copy_db(template, peers_template)
-        sh(PY, "-m", "odoo", "-d", peers_template, f"--addons-path={addons_path(True)}", "-i", ",".join(PEERS),
-           "--stop-after-init", "--log-level=warn")
+        sh(
+            PY,
+            "-m",
+            "odoo",
+            "-d",
+            peers_template,
+            f"--addons-path={addons_path(True)}",
+            "-i",
+            ",".join(PEERS),
+            "--stop-after-init",
+            "--log-level=warn",
+        )
     else:
         update_template(peers_template, peers=True)
     return template, peers_template
@@ -199,6 +271,7 @@ def ensure_templates(customers, peers):
 # Output checks (after the timed part): a fast run with wrong output is a failed run
 # ----------------------------------------------------------------------
 
+
 def pdf_text(raw):
     """Text of a PDF, as pdftotext (poppler-utils) reads it."""
     out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=raw, capture_output=True, check=True)
@@ -207,6 +280,7 @@ def pdf_text(raw):
 
 def money(env, amount, currency, lang):
     from odoo.tools.misc import format_amount
+
     return format_amount(env, amount, currency, lang_code=lang)
 
 
@@ -214,16 +288,21 @@ def reminder_problems(env, log):
     """What is wrong with one reminder's email: [] when it names exactly its invoices, each with its due
     date and amount still due, the total, the penalties only where due, and carries one PDF per invoice."""
     from odoo.tools.misc import format_date
+
     mail, lang = log.mail_mail_id, log.partner_id.lang
     if not mail:
         return ["no email"]
     body = mail.body_html or ""
     problems = []
     if set(INVOICE_NUMBER.findall(body)) != set(log.move_ids.mapped("name")):
-        problems.append(f"invoices named {sorted(set(INVOICE_NUMBER.findall(body)))}, not {log.move_ids.mapped('name')}")
+        problems.append(
+            f"invoices named {sorted(set(INVOICE_NUMBER.findall(body)))}, not {log.move_ids.mapped('name')}"
+        )
     for move in log.move_ids:
-        for what, text in (("due date", format_date(env, move.relance_due_date, lang_code=lang)),
-                           ("amount due", money(env, move.amount_residual, move.currency_id, lang))):
+        for what, text in (
+            ("due date", format_date(env, move.relance_due_date, lang_code=lang)),
+            ("amount due", money(env, move.amount_residual, move.currency_id, lang)),
+        ):
             if text not in body:
                 problems.append(f"{move.name}: {what} {text} missing")
     total = money(env, sum(log.move_ids.mapped("amount_residual")), log.move_ids.currency_id[:1], lang)
@@ -264,8 +343,9 @@ def check(items, problems_of):
 
 
 def check_reminders(env, today):
-    logs = env["relance.log"].search([("date", "=", today), ("kind", "=", "reminder"),
-                                      ("state", "in", ("sent", "to_print"))])
+    logs = env["relance.log"].search(
+        [("date", "=", today), ("kind", "=", "reminder"), ("state", "in", ("sent", "to_print"))]
+    )
     return check(logs, lambda log: reminder_problems(env, log))
 
 
@@ -274,17 +354,22 @@ def check_statements(env, today):
 
     def problems_of(log):
         problems = pdf_problems(log.letter_attachment_id.raw, log.partner_id, log.move_ids.mapped("name"))
-        balance = money(env, sum(log.move_ids.mapped("amount_residual")), log.company_id.currency_id, log.partner_id.lang)
+        balance = money(
+            env, sum(log.move_ids.mapped("amount_residual")), log.company_id.currency_id, log.partner_id.lang
+        )
         if balance not in (log.mail_mail_id.body_html or ""):
             problems.append(f"balance {balance} missing from the email")
         if log.mail_mail_id.attachment_ids != log.letter_attachment_id:
             problems.append("the email does not carry the statement PDF")
         return problems
+
     return check(logs, problems_of)
 
 
 def check_letters(env, logs):
-    return check(logs, lambda log: pdf_problems(log.letter_attachment_id.raw, log.partner_id, log.move_ids.mapped("name")))
+    return check(
+        logs, lambda log: pdf_problems(log.letter_attachment_id.raw, log.partner_id, log.move_ids.mapped("name"))
+    )
 
 
 def check_mails_name_invoices(env, mails_and_moves):
@@ -301,12 +386,15 @@ def check_mails_name_invoices(env, mails_and_moves):
 # Measures (each in its own process)
 # ----------------------------------------------------------------------
 
+
 class HttpServer:
     """Odoo's HTTP server on a free port: wkhtmltopdf fetches the report assets from it."""
 
     def __init__(self, odoo, env):
         import socket
+
         from odoo.service import server
+
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
@@ -348,16 +436,24 @@ def measure_ladder(odoo, env, arg):
     def run():
         until_done(lambda: (env["relance.log"]._cron_relance_ladder(), env.cr.commit()), remaining, 10 * customers + 10)
         logs = env["relance.log"].search([("date", "=", today), ("kind", "=", "reminder")])
-        return {"units": customers, "invoices": invoices, "done": len(logs.filtered(lambda log: log.state != "failed")),
-                "failed": len(logs.filtered(lambda log: log.state == "failed")),
-                "mails": env["mail.mail"].search_count([("model", "=", "relance.log")])}
+        return {
+            "units": customers,
+            "invoices": invoices,
+            "done": len(logs.filtered(lambda log: log.state != "failed")),
+            "failed": len(logs.filtered(lambda log: log.state == "failed")),
+            "mails": env["mail.mail"].search_count([("model", "=", "relance.log")]),
+        }
+
     return run, lambda: check_reminders(env, today)
 
 
 def measure_ladder_nopdf(odoo, env, arg):
     """The ladder when no invoice PDF exists yet (invoices posted but never sent from Odoo)."""
-    invoice_pdfs = [("res_model", "=", "account.move"), ("mimetype", "=", "application/pdf"),
-                    ("res_field", "in", [False, "invoice_pdf_report_file"])]
+    invoice_pdfs = [
+        ("res_model", "=", "account.move"),
+        ("mimetype", "=", "application/pdf"),
+        ("res_field", "in", [False, "invoice_pdf_report_file"]),
+    ]
     env["ir.attachment"].search(invoice_pdfs).unlink()
     env.cr.commit()
     run, check_run = measure_ladder(odoo, env, arg)
@@ -366,6 +462,7 @@ def measure_ladder_nopdf(odoo, env, arg):
         result = run()
         result["pdfs rendered"] = env["ir.attachment"].search_count(invoice_pdfs)
         return result
+
     return run_and_count, check_run
 
 
@@ -381,12 +478,19 @@ def measure_statement(odoo, env, arg):
     env.cr.commit()
 
     def run():
-        until_done(lambda: (env["relance.log"]._cron_relance_statement(), env.cr.commit()),
-                   lambda: Log._relance_statement_partners(today), 10 * customers + 10)
+        until_done(
+            lambda: (env["relance.log"]._cron_relance_statement(), env.cr.commit()),
+            lambda: Log._relance_statement_partners(today),
+            10 * customers + 10,
+        )
         logs = env["relance.log"].search([("date", "=", today), ("kind", "=", "statement")])
-        return {"units": customers, "done": len(logs.filtered(lambda log: log.state == "sent")),
-                "failed": len(logs.filtered(lambda log: log.state == "failed")),
-                "mails": env["mail.mail"].search_count([("model", "=", "relance.log")])}
+        return {
+            "units": customers,
+            "done": len(logs.filtered(lambda log: log.state == "sent")),
+            "failed": len(logs.filtered(lambda log: log.state == "failed")),
+            "mails": env["mail.mail"].search_count([("model", "=", "relance.log")]),
+        }
+
     return run, lambda: check_statements(env, today)
 
 
@@ -394,17 +498,33 @@ def measure_letters(odoo, env, arg):
     """Letters waiting to print, as the ladder leaves them for a letter level; printed as one merged PDF."""
     count = int(arg)
     from odoo import Command
+
     company = env.ref("base.main_company")
     today = odoo.fields.Date.context_today(company)
     level = env["relance.level"].search([("company_id", "=", company.id), ("tone", "=", "firm")], limit=1)
     Move = env["account.move"]
-    groups = Move._read_group(Move._relance_due_domain(company, today), ["commercial_partner_id"], ["id:recordset"],
-                              order="commercial_partner_id", limit=count)
-    logs = env["relance.log"].create([{
-        "date": today, "partner_id": partner.id, "move_ids": [Command.set(moves.ids)], "level_id": level.id,
-        "move_levels": {str(move.id): level.id for move in moves}, "channel": "letter", "state": "to_print",
-        "company_id": company.id,
-    } for partner, moves in groups])
+    groups = Move._read_group(
+        Move._relance_due_domain(company, today),
+        ["commercial_partner_id"],
+        ["id:recordset"],
+        order="commercial_partner_id",
+        limit=count,
+    )
+    logs = env["relance.log"].create(
+        [
+            {
+                "date": today,
+                "partner_id": partner.id,
+                "move_ids": [Command.set(moves.ids)],
+                "level_id": level.id,
+                "move_levels": {str(move.id): level.id for move in moves},
+                "channel": "letter",
+                "state": "to_print",
+                "company_id": company.id,
+            }
+            for partner, moves in groups
+        ]
+    )
     env.cr.commit()
 
     merged = {}
@@ -413,8 +533,13 @@ def measure_letters(odoo, env, arg):
         action = logs.action_relance_print_letters()
         env.cr.commit()
         merged["pdf"] = env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
-        return {"units": len(logs), "done": len(logs.filtered(lambda log: log.state == "printed")), "failed": 0,
-                "pages": pages(merged["pdf"].raw), "mails": 0}
+        return {
+            "units": len(logs),
+            "done": len(logs.filtered(lambda log: log.state == "printed")),
+            "failed": 0,
+            "pages": pages(merged["pdf"].raw),
+            "mails": 0,
+        }
 
     def check_run():
         result = check_letters(env, logs)
@@ -423,20 +548,26 @@ def measure_letters(odoo, env, arg):
             result["wrong"] += 1
             result["examples"].append(f"merged PDF of {pages(merged['pdf'].raw)} pages, the letters have {own}")
         return result
+
     return run, check_run
 
 
 def pages(raw):
     from odoo.tools.pdf import PdfFileReader
+
     return len(PdfFileReader(io.BytesIO(raw)).pages)
 
 
 def measure_render(odoo, env, arg):
     count = int(arg)
     moves = env["account.move"].search([("move_type", "=", "out_invoice")], limit=count)
-    env["ir.attachment"].search([
-        ("res_model", "=", "account.move"), ("res_id", "in", moves.ids), ("res_field", "=", "invoice_pdf_report_file"),
-    ]).unlink()
+    env["ir.attachment"].search(
+        [
+            ("res_model", "=", "account.move"),
+            ("res_id", "in", moves.ids),
+            ("res_field", "=", "invoice_pdf_report_file"),
+        ]
+    ).unlink()
     moves.invalidate_recordset()
     env.cr.commit()
 
@@ -449,8 +580,13 @@ def measure_render(odoo, env, arg):
         return {"units": count, "done": ok, "failed": count - ok, "mails": 0}
 
     def check_run():
-        return check(moves, lambda move: pdf_problems(rendered[move].raw, move.partner_id, [move.name])
-                     if move in rendered else ["not rendered"])
+        return check(
+            moves,
+            lambda move: (
+                pdf_problems(rendered[move].raw, move.partner_id, [move.name]) if move in rendered else ["not rendered"]
+            ),
+        )
+
     return run, check_run
 
 
@@ -466,25 +602,32 @@ def measure_aior(odoo, env, arg):
         steps = env["overdue.reminder.step"].search([("user_id", "=", env.uid), ("state", "=", "draft")])
         steps.validate()
         env.cr.commit()
-        return {"units": len(steps), "done": len(steps.filtered(lambda s: s.state == "done")), "failed": 0,
-                "mails": env["mail.mail"].search_count([("model", "=", "res.partner")])}
+        return {
+            "units": len(steps),
+            "done": len(steps.filtered(lambda s: s.state == "done")),
+            "failed": 0,
+            "mails": env["mail.mail"].search_count([("model", "=", "res.partner")]),
+        }
 
     def check_run():
         actions = env["overdue.reminder.action"].search([("reminder_type", "=", "mail")])
         return check_mails_name_invoices(env, [(action.mail_id, action.reminder_ids.invoice_id) for action in actions])
+
     return run, check_run
 
 
 def _acc_policy(env):
     company = env.ref("base.main_company")
     policy = company.credit_policy_id
-    policy.account_ids = env["account.account"].search([
-        ("company_ids", "in", company.ids), ("account_type", "=", "asset_receivable")])
+    policy.account_ids = env["account.account"].search(
+        [("company_ids", "in", company.ids), ("account_type", "=", "asset_receivable")]
+    )
     return policy, env["credit.control.run"].create({"date": fields_today(env), "policy_ids": [(6, 0, policy.ids)]})
 
 
 def fields_today(env):
     from odoo import fields
+
     return fields.Date.context_today(env["res.users"])
 
 
@@ -500,9 +643,18 @@ def measure_acc_run(odoo, env, arg):
         return {"units": customers, "done": customers, "failed": 0, "lines": len(credit_run.line_ids), "mails": 0}
 
     def check_run():
-        return check(credit_run.line_ids, lambda line: [] if line.currency_id.compare_amounts(
-            line.balance_due, line.move_line_id.amount_residual_currency or line.move_line_id.amount_residual) == 0
-            else [f"balance due {line.balance_due}, residual {line.move_line_id.amount_residual}"])
+        return check(
+            credit_run.line_ids,
+            lambda line: (
+                []
+                if line.currency_id.compare_amounts(
+                    line.balance_due, line.move_line_id.amount_residual_currency or line.move_line_id.amount_residual
+                )
+                == 0
+                else [f"balance due {line.balance_due}, residual {line.move_line_id.amount_residual}"]
+            ),
+        )
+
     return run, check_run
 
 
@@ -511,7 +663,7 @@ def measure_acc_email(odoo, env, arg):
     _policy, credit_run = _acc_policy(env)
     credit_run.generate_credit_lines()
     lines = credit_run.line_ids.filtered(lambda line: line.level == 1 and line.channel == "email")
-    lines = lines.filtered(lambda line: line.partner_id in lines.partner_id[:int(arg)])
+    lines = lines.filtered(lambda line: line.partner_id in lines.partner_id[: int(arg)])
     env.cr.commit()
 
     def run():
@@ -519,23 +671,37 @@ def measure_acc_email(odoo, env, arg):
         env["credit.control.emailer"].create({"line_ids": [(6, 0, lines.ids)]}).email_lines()
         env.cr.commit()
         comms = lines.communication_id
-        return {"units": len(comms), "done": len(comms), "failed": 0, "lines": len(lines),
-                "mails": env["mail.mail"].search_count([("model", "=", "credit.control.communication")])}
+        return {
+            "units": len(comms),
+            "done": len(comms),
+            "failed": 0,
+            "lines": len(lines),
+            "mails": env["mail.mail"].search_count([("model", "=", "credit.control.communication")]),
+        }
 
     def check_run():
         comms = lines.communication_id
         mails = env["mail.mail"].search([("model", "=", "credit.control.communication"), ("res_id", "in", comms.ids)])
         by_comm = {mail.res_id: mail for mail in mails}
-        return check_mails_name_invoices(env, [
-            (by_comm.get(comm.id, env["mail.mail"]), comm.credit_control_line_ids.invoice_id) for comm in comms])
+        return check_mails_name_invoices(
+            env, [(by_comm.get(comm.id, env["mail.mail"]), comm.credit_control_line_ids.invoice_id) for comm in comms]
+        )
+
     return run, check_run
 
 
 PEER_MEASURES = ("aior", "acc_run", "acc_email")
 RENDERING = ("ladder_nopdf", "statement", "letters", "render", "acc_email")  # wkhtmltopdf fetches the assets over HTTP
-MEASURES = {"ladder": measure_ladder, "ladder_nopdf": measure_ladder_nopdf, "statement": measure_statement, "letters": measure_letters,
-            "render": measure_render, "aior": measure_aior, "acc_run": measure_acc_run,
-            "acc_email": measure_acc_email}
+MEASURES = {
+    "ladder": measure_ladder,
+    "ladder_nopdf": measure_ladder_nopdf,
+    "statement": measure_statement,
+    "letters": measure_letters,
+    "render": measure_render,
+    "aior": measure_aior,
+    "acc_run": measure_acc_run,
+    "acc_email": measure_acc_email,
+}
 
 
 def child(mode, db_name, arg):
@@ -568,7 +734,9 @@ def measure(mode, template, runs, arg=""):
         copy = f"{template}_run"
         copy_db(template, copy)
         try:
-            out = subprocess.run([PY, __file__, "--child", mode, copy, str(arg)], capture_output=True, text=True)
+            out = subprocess.run(
+                [PY, __file__, "--child", mode, copy, str(arg)], capture_output=True, text=True, check=False
+            )
             if out.returncode:
                 sys.stderr.write(out.stdout[-3000:] + out.stderr[-5000:])
                 raise SystemExit(f"measure {mode} failed")
@@ -584,13 +752,20 @@ def summary(results):
     first = results[0]
     units = max(first["units"], 1)
     return {
-        "units": first["units"], "done": first["done"], "failed": first["failed"], "mails": first["mails"],
-        "min": min(walls), "median": statistics.median(walls), "max": max(walls),
+        "units": first["units"],
+        "done": first["done"],
+        "failed": first["failed"],
+        "mails": first["mails"],
+        "min": min(walls),
+        "median": statistics.median(walls),
+        "max": max(walls),
         "per_unit_ms": 1000 * statistics.median(walls) / units,
-        "queries": first["queries"], "queries_per_unit": first["queries"] / units,
+        "queries": first["queries"],
+        "queries_per_unit": first["queries"] / units,
         "peak_mb": max(r["peak_mb"] for r in results),
         "extra": {k: v for k, v in first.items() if k in ("invoices", "pages", "lines", "pdfs rendered")},
-        "checked": sum(r["checked"] for r in results), "wrong": sum(r["wrong"] for r in results),
+        "checked": sum(r["checked"] for r in results),
+        "wrong": sum(r["wrong"] for r in results),
         "examples": [example for r in results for example in r["examples"]][:5],
     }
 
@@ -598,17 +773,43 @@ def summary(results):
 def print_table(title, rows):
     print()
     print(title)
-    header = ["measure", "units", "done / failed", "emails", "outputs checked / wrong", "min s", "median s", "max s",
-              "ms / unit", "SQL queries", "queries / unit", "peak MiB"]
+    header = [
+        "measure",
+        "units",
+        "done / failed",
+        "emails",
+        "outputs checked / wrong",
+        "min s",
+        "median s",
+        "max s",
+        "ms / unit",
+        "SQL queries",
+        "queries / unit",
+        "peak MiB",
+    ]
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")
     for name, s in rows:
-        print("| " + " | ".join([
-            name, str(s["units"]), f"{s['done']} / {s['failed']}", str(s["mails"]), f"{s['checked']} / {s['wrong']}",
-            f"{s['min']:.1f}",
-            f"{s['median']:.1f}", f"{s['max']:.1f}", f"{s['per_unit_ms']:.1f}", str(s["queries"]),
-            f"{s['queries_per_unit']:.1f}", f"{s['peak_mb']:.0f}",
-        ]) + " |")
+        print(
+            "| "
+            + " | ".join(
+                [
+                    name,
+                    str(s["units"]),
+                    f"{s['done']} / {s['failed']}",
+                    str(s["mails"]),
+                    f"{s['checked']} / {s['wrong']}",
+                    f"{s['min']:.1f}",
+                    f"{s['median']:.1f}",
+                    f"{s['max']:.1f}",
+                    f"{s['per_unit_ms']:.1f}",
+                    str(s["queries"]),
+                    f"{s['queries_per_unit']:.1f}",
+                    f"{s['peak_mb']:.0f}",
+                ]
+            )
+            + " |"
+        )
     for name, s in rows:
         for example in s["examples"]:
             print(f"  WRONG ({name}): {example}")
@@ -629,8 +830,12 @@ def main():
     parser.add_argument("--letters", type=int, default=500)
     parser.add_argument("--render", type=int, default=0, help="invoice PDFs to render (0: skipped)")
     parser.add_argument("--peers", action="store_true", help="also measure the OCA peers on the same data set")
-    parser.add_argument("--acc-email", type=int, default=100,
-                        help="customers emailed by account_credit_control (one PDF rendered per email)")
+    parser.add_argument(
+        "--acc-email",
+        type=int,
+        default=100,
+        help="customers emailed by account_credit_control (one PDF rendered per email)",
+    )
     parser.add_argument("--only", help="comma-separated measures among " + ", ".join(MEASURES))
     parser.add_argument("--growth", help="comma-separated sizes: the ladder only, at each size")
     args = parser.parse_args()
@@ -643,8 +848,11 @@ def main():
         print_table(f"Growth of the daily ladder ({args.runs} run(s) per size); unit = customer reminded", rows)
         return wrong_outputs(rows)
 
-    only = set(args.only.split(",")) if args.only else set(MEASURES) - {"ladder_nopdf"} - (
-        set(PEER_MEASURES) if not args.peers else set())
+    only = (
+        set(args.only.split(","))
+        if args.only
+        else set(MEASURES) - {"ladder_nopdf"} - (set(PEER_MEASURES) if not args.peers else set())
+    )
     if not args.render:
         only.discard("render")
     template, peers_template = ensure_templates(args.customers, bool(only & set(PEER_MEASURES)))
@@ -657,15 +865,22 @@ def main():
         ("render", f"ours: {args.render} missing invoice PDFs (invoices)", template, args.render),
         ("aior", "OCA overdue reminder: mass wizard, email (customers)", peers_template, ""),
         ("acc_run", "OCA credit control: run computing the lines (customers)", peers_template, ""),
-        ("acc_email", f"OCA credit control: level 1 emailed, first {args.acc_email} customers", peers_template,
-         args.acc_email),
+        (
+            "acc_email",
+            f"OCA credit control: level 1 emailed, first {args.acc_email} customers",
+            peers_template,
+            args.acc_email,
+        ),
     ]
     for mode, name, db, arg in plan:
         if mode in only:
             results[mode] = summary(measure(mode, db, args.runs, arg))
             rows.append((name, results[mode]))
-    print_table(f"{args.customers} customers x {INVOICES_PER_CUSTOMER} invoices, {args.runs} run(s) each, "
-                f"this machine ({os.cpu_count()} CPU)", rows)
+    print_table(
+        f"{args.customers} customers x {INVOICES_PER_CUSTOMER} invoices, {args.runs} run(s) each, "
+        f"this machine ({os.cpu_count()} CPU)",
+        rows,
+    )
     for mode in results:
         if results[mode]["extra"]:
             print(f"  {mode}: " + ", ".join(f"{k} {v}" for k, v in results[mode]["extra"].items()))
@@ -673,9 +888,11 @@ def main():
         for peer in ("aior", "acc_email"):
             if peer in results:
                 ours, theirs = results["ladder"], results[peer]
-                print(f"  ours / {peer}: time per customer {ours['per_unit_ms'] / theirs['per_unit_ms']:.2f}, "
-                      f"queries per customer {ours['queries_per_unit'] / theirs['queries_per_unit']:.2f}, "
-                      f"peak memory {ours['peak_mb'] / theirs['peak_mb']:.2f}")
+                print(
+                    f"  ours / {peer}: time per customer {ours['per_unit_ms'] / theirs['per_unit_ms']:.2f}, "
+                    f"queries per customer {ours['queries_per_unit'] / theirs['queries_per_unit']:.2f}, "
+                    f"peak memory {ours['peak_mb'] / theirs['peak_mb']:.2f}"
+                )
     return wrong_outputs(rows)
 
 

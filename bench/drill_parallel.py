@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def worker(db_name):
     import odoo
+
     odoo.tools.config.parse_config([f"--addons-path={ROOT}", "--log-level=error"])
     registry = odoo.modules.registry.Registry(db_name)
     with registry.cursor() as cr:
@@ -35,6 +36,7 @@ def worker(db_name):
 
 def check(db_name):
     import odoo
+
     odoo.tools.config.parse_config([f"--addons-path={ROOT}", "--log-level=error"])
     registry = odoo.modules.registry.Registry(db_name)
     with registry.cursor() as cr:
@@ -56,11 +58,20 @@ def check(db_name):
         without_mail = cr.fetchone()[0]
         cr.execute("SELECT count(*) FROM relance_log WHERE date = CURRENT_DATE")
         logs = cr.fetchone()[0]
-        cr.execute("SELECT count(*) FROM mail_mail mm JOIN mail_message msg ON msg.id = mm.mail_message_id WHERE msg.model = 'relance.log'")
+        cr.execute(
+            "SELECT count(*) FROM mail_mail mm JOIN mail_message msg ON msg.id = mm.mail_message_id"
+            " WHERE msg.model = 'relance.log'"
+        )
         mails = cr.fetchone()[0]
     odoo.sql_db.close_db(db_name)
-    return {"logs": logs, "mails": mails, "duplicates": len(duplicates), "left_due": left,
-            "failed": failed, "sent_without_mail": without_mail}
+    return {
+        "logs": logs,
+        "mails": mails,
+        "duplicates": len(duplicates),
+        "left_due": left,
+        "failed": failed,
+        "sent_without_mail": without_mail,
+    }
 
 
 def main():
@@ -71,6 +82,7 @@ def main():
     copy = f"{args.template}_drill"
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from bench import copy_db, drop_db, update_template
+
     update_template(args.template)
     copy_db(args.template, copy)
     start = time.perf_counter()
@@ -82,8 +94,13 @@ def main():
     print(f"{args.workers} workers, exit codes {codes}, {wall:.1f} s")
     for key, value in result.items():
         print(f"  {key:<18} {value}")
-    ok = (not any(codes) and result["duplicates"] == 0 and result["left_due"] == 0
-          and result["sent_without_mail"] == 0 and result["logs"] == result["mails"] + result["failed"])
+    ok = (
+        not any(codes)
+        and result["duplicates"] == 0
+        and result["left_due"] == 0
+        and result["sent_without_mail"] == 0
+        and result["logs"] == result["mails"] + result["failed"]
+    )
     print("OK: every due reminder exists exactly once" if ok else "FAILED")
     sys.exit(0 if ok else 1)
 

@@ -22,7 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench  # noqa: E402
+import bench
 
 
 def shape(query):
@@ -47,6 +47,7 @@ def main():
         profile(copy, args.every, args.top)
     finally:
         import odoo
+
         odoo.sql_db.close_db(copy)
         bench.drop_db(copy)
 
@@ -109,9 +110,11 @@ def profile(db_name, every, top):
     def avg(part, index):
         return sum(b[index] for b in part) / len(part)
 
-    print(f"\n{len(batches)} batches; first quarter: {avg(first, 0):.2f} s per batch ({avg(first, 1):.2f} s in SQL, "
-          f"{avg(first, 2):.0f} queries); last quarter: {avg(last, 0):.2f} s ({avg(last, 1):.2f} s in SQL, "
-          f"{avg(last, 2):.0f} queries)")
+    print(
+        f"\n{len(batches)} batches; first quarter: {avg(first, 0):.2f} s per batch ({avg(first, 1):.2f} s in SQL, "
+        f"{avg(first, 2):.0f} queries); last quarter: {avg(last, 0):.2f} s ({avg(last, 1):.2f} s in SQL, "
+        f"{avg(last, 2):.0f} queries)"
+    )
     agg_first, agg_last = totals(first), totals(last)
     print("\nQueries that take the most time in the last quarter (ms per batch, calls per batch):")
     for key in sorted(agg_last, key=lambda k: agg_last[k][1], reverse=True)[:top]:
@@ -119,24 +122,32 @@ def profile(db_name, every, top):
     growth = sorted(agg_last, key=lambda k: agg_last[k][1] - agg_first.get(k, [0, 0.0])[1], reverse=True)
     print("\nQueries whose time grows most (ms per batch, first quarter -> last quarter, calls per batch):")
     for key in growth[:top]:
-        f_count, f_time = agg_first.get(key, [0, 0.0])
+        _f_count, f_time = agg_first.get(key, [0, 0.0])
         l_count, l_time = agg_last[key]
-        print(f"{1000 * f_time / len(first):8.1f} -> {1000 * l_time / len(last):8.1f} ms "
-              f"({l_count / len(last):6.1f} calls) {key}")
+        print(
+            f"{1000 * f_time / len(first):8.1f} -> {1000 * l_time / len(last):8.1f} ms "
+            f"({l_count / len(last):6.1f} calls) {key}"
+        )
 
     print("\nPython functions with the most cumulated time in the last quarter (ms per batch):")
     python_profiles["last"].create_stats()
     cumulated = pstats.Stats(python_profiles["last"]).stats
-    for key in sorted(cumulated, key=lambda k: cumulated[k][3], reverse=True)[:3 * top]:
+    for key in sorted(cumulated, key=lambda k: cumulated[k][3], reverse=True)[: 3 * top]:
         print(f"{1000 * cumulated[key][3] / len(last):8.1f} ms {Path(key[0]).name}:{key[1]} {key[2]}")
     print("\nPython functions whose own time grows most (ms per batch, first quarter -> last quarter):")
     own = {}
     for part, prof in python_profiles.items():
         prof.create_stats()
-        own[part] = {f"{Path(key[0]).name}:{key[1]} {key[2]}": value[2] for key, value in pstats.Stats(prof).stats.items()}
-    for key in sorted(own["last"], key=lambda k: own["last"][k] / len(last) - own["first"].get(k, 0) / len(first),
-                      reverse=True)[:top]:
-        print(f"{1000 * own['first'].get(key, 0) / len(first):8.1f} -> {1000 * own['last'][key] / len(last):8.1f} ms {key}")
+        own[part] = {
+            f"{Path(key[0]).name}:{key[1]} {key[2]}": value[2] for key, value in pstats.Stats(prof).stats.items()
+        }
+    for key in sorted(
+        own["last"], key=lambda k: own["last"][k] / len(last) - own["first"].get(k, 0) / len(first), reverse=True
+    )[:top]:
+        print(
+            f"{1000 * own['first'].get(key, 0) / len(first):8.1f} -> "
+            f"{1000 * own['last'][key] / len(last):8.1f} ms {key}"
+        )
 
 
 if __name__ == "__main__":

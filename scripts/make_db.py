@@ -19,8 +19,17 @@ def main(db_name, addons_path, modules):
     db_service.exp_create_database(db_name, False, "fr_FR", "admin", "admin", "FR")
     subprocess.run(
         [
-            sys.executable, "-m", "odoo", "-d", db_name, f"--addons-path={addons_path}",
-            "-i", modules, "--without-demo=all", "--stop-after-init", "--log-level=warn",
+            sys.executable,
+            "-m",
+            "odoo",
+            "-d",
+            db_name,
+            f"--addons-path={addons_path}",
+            "-i",
+            modules,
+            "--without-demo=all",
+            "--stop-after-init",
+            "--log-level=warn",
         ],
         check=True,
     )
@@ -29,7 +38,11 @@ def main(db_name, addons_path, modules):
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         company = env.ref("base.main_company")
         installed = env["ir.module.module"].search([("name", "in", modules.split(",")), ("state", "=", "installed")])
-        if company.chart_template != "fr" or company.currency_id.name != "EUR" or len(installed) != len(modules.split(",")):
+        if (
+            company.chart_template != "fr"
+            or company.currency_id.name != "EUR"
+            or len(installed) != len(modules.split(","))
+        ):
             sys.exit(
                 f"Database {db_name} is not a French company with {modules}: chart "
                 f"{company.chart_template}, currency {company.currency_id.name}, installed {installed.mapped('name')}"

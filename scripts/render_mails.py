@@ -5,10 +5,10 @@ Usage: python scripts/render_mails.py DBNAME OUTDIR [--validate] [--statements] 
 Runs the daily ladder cron to completion (with --validate, then validates the reminders it left
 waiting for a person, as the formal notice; with --statements, runs the statement cron as if today
 were statement day), commits; with --days N, does the same on each of the N following days (the
-ladder every day, the statements on the company's statement day), as time passes; then writes each email queued by the addon to OUTDIR as
-NNN-<customer>.html (subject, recipient, attachments, body) and, with --png, as a PNG screenshot
-taken by headless Chromium, to be looked at. Prints one line per email. Run it on a copy of the
-demo database: it sends (queues) what is due today.
+ladder every day, the statements on the company's statement day), as time passes. Then writes each
+email queued by the addon to OUTDIR as NNN-<customer>.html (subject, recipient, attachments, body)
+and, with --png, as a PNG screenshot taken by headless Chromium, to be looked at. Prints one line
+per email. Run it on a copy of the demo database: it sends (queues) what is due today.
 """
 
 import argparse
@@ -42,7 +42,9 @@ def run_crons(env, validate, statements, today=None):
         Log.search([("state", "=", "planned"), ("channel", "!=", "phone")]).action_relance_validate()
         env.cr.commit()
     if statements is True:
-        company.relance_statement_day = "last" if (today + fields.date.resolution).month != today.month else str(today.day)
+        company.relance_statement_day = (
+            "last" if (today + fields.date.resolution).month != today.month else str(today.day)
+        )
     if statements:
         for _batch in range(1000):
             if not Log.with_company(company)._relance_statement_partners(today):
@@ -59,16 +61,30 @@ def write_mails(env, outdir, png):
         log = env["relance.log"].browse(mail.res_id)
         slug = re.sub(r"[^a-z0-9]+", "-", log.partner_id.name.lower()).strip("-")
         path = outdir / f"{number:03d}-{slug}.html"
-        head = (f"<p style='font: 12px monospace; background: #eee; padding: 6px'>"
-                f"<b>{escape(mail.subject or '')}</b><br/>To: {escape(', '.join(mail.recipient_ids.mapped('email')))}"
-                f"<br/>From: {escape(mail.email_from or '')}<br/>Attachments: "
-                f"{escape(', '.join(mail.attachment_ids.mapped('name')))}</p>")
+        head = (
+            f"<p style='font: 12px monospace; background: #eee; padding: 6px'>"
+            f"<b>{escape(mail.subject or '')}</b><br/>To: {escape(', '.join(mail.recipient_ids.mapped('email')))}"
+            f"<br/>From: {escape(mail.email_from or '')}<br/>Attachments: "
+            f"{escape(', '.join(mail.attachment_ids.mapped('name')))}</p>"
+        )
         path.write_text(f"<html><head><meta charset='utf-8'/></head><body>{head}{mail.body_html}</body></html>")
         if png and chromium:
-            subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                            "--disable-background-networking", "--no-first-run", "--window-size=900,1400",
-                            f"--screenshot={path.with_suffix('.png')}", path.as_uri()],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [
+                    chromium,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--hide-scrollbars",
+                    "--disable-background-networking",
+                    "--no-first-run",
+                    "--window-size=900,1400",
+                    f"--screenshot={path.with_suffix('.png')}",
+                    path.as_uri(),
+                ],
+                check=True,
+                capture_output=True,
+            )
         kind = log.level_id.name if log.kind == "reminder" else "Statement"
         print(f"{number:03d} {kind:<28} {log.partner_id.name:<30} {mail.subject}")
     return mails

@@ -23,8 +23,7 @@ class RelanceCommon(TransactionCase):
         cls.company = cls.env.ref("base.main_company")
         if cls.company.chart_template != "fr" or cls.company.currency_id.name != "EUR":
             raise AssertionError(
-                "The test database must be a French company (chart 'fr', EUR): "
-                "create it with scripts/make_db.py"
+                "The test database must be a French company (chart 'fr', EUR): create it with scripts/make_db.py"
             )
         cls.env.user.write({"company_id": cls.company.id, "company_ids": [Command.link(cls.company.id)]})
         cls.company.write(
@@ -40,30 +39,55 @@ class RelanceCommon(TransactionCase):
             }
         )
         bank = cls.env["res.bank"].create({"name": "Crédit Agricole Île-de-France", "bic": "AGRIFRPP882"})
-        cls.company_bank = cls.env["res.partner.bank"].create({
-            "acc_number": "FR76 3000 6000 0112 3456 7890 189", "partner_id": cls.company.partner_id.id,
-            "bank_id": bank.id, "allow_out_payment": True,
-        })
+        cls.company_bank = cls.env["res.partner.bank"].create(
+            {
+                "acc_number": "FR76 3000 6000 0112 3456 7890 189",
+                "partner_id": cls.company.partner_id.id,
+                "bank_id": bank.id,
+                "allow_out_payment": True,
+            }
+        )
         cls.pre_due, cls.level_1, cls.level_2, cls.level_3, cls.mise_en_demeure = (
             cls.env.ref(xmlid) for xmlid in LEVEL_XMLIDS
         )
         cls.tax_20 = cls.env["account.chart.template"].with_company(cls.company).ref("tva_normale")
         cls.product = cls.env["product.product"].create(
-            {"name": "Prestation de conseil", "type": "service", "list_price": 1000.0,
-             "taxes_id": [Command.set(cls.tax_20.ids)]}
+            {
+                "name": "Prestation de conseil",
+                "type": "service",
+                "list_price": 1000.0,
+                "taxes_id": [Command.set(cls.tax_20.ids)],
+            }
         )
         cls.customer = cls.env["res.partner"].create(
-            {"name": "Boulangerie Martin SARL", "is_company": True, "email": "compta@boulangerie-martin.fr",
-             "street": "3 place du Marché", "zip": "69001", "city": "Lyon",
-             "country_id": cls.env.ref("base.fr").id, "lang": "fr_FR"}
+            {
+                "name": "Boulangerie Martin SARL",
+                "is_company": True,
+                "email": "compta@boulangerie-martin.fr",
+                "street": "3 place du Marché",
+                "zip": "69001",
+                "city": "Lyon",
+                "country_id": cls.env.ref("base.fr").id,
+                "lang": "fr_FR",
+            }
         )
         cls.customer_2 = cls.env["res.partner"].create(
-            {"name": "Garage Leroy SA", "is_company": True, "email": "factures@garage-leroy.fr",
-             "country_id": cls.env.ref("base.fr").id, "lang": "fr_FR"}
+            {
+                "name": "Garage Leroy SA",
+                "is_company": True,
+                "email": "factures@garage-leroy.fr",
+                "country_id": cls.env.ref("base.fr").id,
+                "lang": "fr_FR",
+            }
         )
         cls.private_person = cls.env["res.partner"].create(
-            {"name": "Mme Claire Petit", "is_company": False, "email": "claire.petit@example.fr",
-             "country_id": cls.env.ref("base.fr").id, "lang": "fr_FR"}
+            {
+                "name": "Mme Claire Petit",
+                "is_company": False,
+                "email": "claire.petit@example.fr",
+                "country_id": cls.env.ref("base.fr").id,
+                "lang": "fr_FR",
+            }
         )
 
     @contextmanager
@@ -84,8 +108,14 @@ class RelanceCommon(TransactionCase):
                 "invoice_date": invoice_date or fields.Date.subtract(due_date, days=30),
                 "invoice_date_due": due_date,
                 "invoice_line_ids": [
-                    Command.create({"product_id": cls.product.id, "quantity": 1, "price_unit": price,
-                                    "tax_ids": [Command.set(cls.tax_20.ids)]})
+                    Command.create(
+                        {
+                            "product_id": cls.product.id,
+                            "quantity": 1,
+                            "price_unit": price,
+                            "tax_ids": [Command.set(cls.tax_20.ids)],
+                        }
+                    )
                 ],
                 **vals,
             }

@@ -121,9 +121,16 @@ class TestScheduleForAnyUser(RelanceCommon):
     def pay_as(self, user, move, amount):
         """Pay move as a sudo'ed user does (online payment, website order)."""
         self.env.invalidate_all()
-        register = self.env["account.payment.register"].with_user(user).sudo().with_context(
-            active_model="account.move", active_ids=move.ids,
-        ).create({"amount": amount, "payment_date": "2026-03-16"})
+        register = (
+            self.env["account.payment.register"]
+            .with_user(user)
+            .sudo()
+            .with_context(
+                active_model="account.move",
+                active_ids=move.ids,
+            )
+            .create({"amount": amount, "payment_date": "2026-03-16"})
+        )
         register._create_payments()
         register.env.flush_all()
 
@@ -134,8 +141,9 @@ class TestScheduleForAnyUser(RelanceCommon):
         posted = move.with_user(portal).sudo()
         posted.action_post()
         posted.env.flush_all()
-        self.assertEqual((move.state, move.relance_next_level_id, move.relance_next_date),
-                         ("posted", self.pre_due, D("2026-03-23")))
+        self.assertEqual(
+            (move.state, move.relance_next_level_id, move.relance_next_date), ("posted", self.pre_due, D("2026-03-23"))
+        )
 
     def test_sudo_public_user_pays_invoice(self):
         public = self.env.ref("base.public_user")

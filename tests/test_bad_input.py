@@ -25,14 +25,30 @@ class TestBadInput(RelanceCommon):
 
     def test_wrong_types_through_the_api(self):
         cases = [
-            (self.level_2, {"delay": "vingt"}, r"Valeur invalide pour « Délai \(jours\) » : 'vingt' n'est pas un nombre entier"),
+            (
+                self.level_2,
+                {"delay": "vingt"},
+                r"Valeur invalide pour « Délai \(jours\) » : 'vingt' n'est pas un nombre entier",
+            ),
             (self.level_2, {"gap": 1.5}, r"« Écart minimum \(jours\) » : 1.5 n'est pas un nombre entier"),
             (self.level_2, {"channel": "fax"}, r"'fax' n'est pas l'une des valeurs email, letter, email_letter, phone"),
             (self.level_2, {"automatic": "oui"}, "'oui' n'est pas vrai ou faux"),
             (self.level_2, {"mail_template_id": "Relance 2"}, "n'est pas l'identifiant d'un enregistrement"),
-            (self.move, {"relance_last_date": "hier"}, r"« Dernière relance » : 'hier' n'est pas une date \(AAAA-MM-JJ\)"),
-            (self.move, {"relance_promise_date": 20260401}, "« Date de paiement promise » : 20260401 n'est pas une date"),
-            (self.company, {"relance_min_amount": "cinq euros"}, "« Montant minimum à relancer » : 'cinq euros' n'est pas un nombre"),
+            (
+                self.move,
+                {"relance_last_date": "hier"},
+                r"« Dernière relance » : 'hier' n'est pas une date \(AAAA-MM-JJ\)",
+            ),
+            (
+                self.move,
+                {"relance_promise_date": 20260401},
+                "« Date de paiement promise » : 20260401 n'est pas une date",
+            ),
+            (
+                self.company,
+                {"relance_min_amount": "cinq euros"},
+                "« Montant minimum à relancer » : 'cinq euros' n'est pas un nombre",
+            ),
             (self.rate, {"rate": "élevé"}, r"« Taux \(%\) » : 'élevé' n'est pas un nombre"),
         ]
         for record, vals, message in cases:
@@ -59,10 +75,14 @@ class TestBadInput(RelanceCommon):
         self.assertRefused(self.level_3, {"sequence": self.level_2.sequence}, "ont la même séquence")
 
     def test_email_level_needs_a_usable_template(self):
-        empty = self.env["mail.template"].create({
-            "name": "Relance vide", "model_id": self.env["ir.model"]._get_id("relance.log"),
-            "subject": "Relance", "body_html": "<p><br></p>",
-        })
+        empty = self.env["mail.template"].create(
+            {
+                "name": "Relance vide",
+                "model_id": self.env["ir.model"]._get_id("relance.log"),
+                "subject": "Relance",
+                "body_html": "<p><br></p>",
+            }
+        )
         no_subject = empty.copy({"name": "Relance sans objet", "subject": " ", "body_html": "<p>Bonjour</p>"})
         invoice_template = self.env.ref("account.email_template_edi_invoice")
         self.assertRefused(self.level_1, {"mail_template_id": False}, "n'a pas de modèle d'e-mail")

@@ -22,7 +22,9 @@ class TestCallOutcomes(LadderCommon):
         return log, move
 
     def record(self, log, outcome, promise_date=None, note=None):
-        form = Form(self.env["relance.call.wizard"].with_context(lang="fr_FR", **log.action_relance_call_outcome()["context"]))
+        form = Form(
+            self.env["relance.call.wizard"].with_context(lang="fr_FR", **log.action_relance_call_outcome()["context"])
+        )
         form.outcome = outcome
         if promise_date:
             form.promise_date = promise_date
@@ -36,8 +38,10 @@ class TestCallOutcomes(LadderCommon):
         self.assertEqual(log.state, "done")
         self.assertFalse(log.activity_ids)
         self.assertIn("Promesse de paiement", log.note)
-        self.assertEqual((move.relance_last_date, move.relance_level_id, move.relance_promise_date),
-                         (D("2026-03-16"), self.level_1, D("2026-03-30")))
+        self.assertEqual(
+            (move.relance_last_date, move.relance_level_id, move.relance_promise_date),
+            (D("2026-03-16"), self.level_1, D("2026-03-30")),
+        )
         self.assertEqual(move.relance_next_date, D("2026-03-31"))
 
     def test_dispute_stops_the_ladder(self):

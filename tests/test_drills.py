@@ -16,8 +16,9 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 import odoo
-from odoo.addons.base.tests.common import MockSmtplibCase
 from odoo.tests import BaseCase, tagged
+
+from odoo.addons.base.tests.common import MockSmtplibCase
 
 from .test_ladder import D, LadderCommon
 
@@ -39,7 +40,9 @@ class TestDrills(BaseCase):
     def worker(self, *args):
         return subprocess.Popen(
             [sys.executable, str(WORKER), self.db_name, odoo.tools.config["addons_path"], *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
 
     def call(self, *args):
@@ -59,8 +62,14 @@ class TestDrills(BaseCase):
 
     def expected(self, count):
         return {
-            "customers reminded": count, "logs": count, "failed": 0, "sent without email": 0, "emails": count,
-            "emails per customer": [1], "invoices reminded twice": 0, "invoices still due": 0,
+            "customers reminded": count,
+            "logs": count,
+            "failed": 0,
+            "sent without email": 0,
+            "emails": count,
+            "emails per customer": [1],
+            "invoices reminded twice": 0,
+            "invoices still due": 0,
             "invoices at Relance 1": 2 * count,
         }
 
@@ -81,8 +90,9 @@ class TestDrills(BaseCase):
         # crash are kept, the 5 after them (the 25th being reminded when the process died) left no
         # trace, neither email nor level
         self.assertEqual(half["customers reminded"], 20)
-        self.assertEqual((half["logs"], half["emails"], half["sent without email"], half["invoices at Relance 1"]),
-                         (20, 20, 0, 40))
+        self.assertEqual(
+            (half["logs"], half["emails"], half["sent without email"], half["invoices at Relance 1"]), (20, 20, 0, 40)
+        )
         self.assertEqual(half["invoices still due"], 80)
         rerun = self.worker("run")
         error = rerun.communicate(timeout=900)[1]
@@ -96,33 +106,44 @@ class TestDeliveryFailure(LadderCommon, MockSmtplibCase):
 
     def refused(self):
         """The SMTP server answers 550 to every recipient."""
+
         def send_message(message, smtp_from, smtp_to_list):
             raise smtplib.SMTPRecipientsRefused({to: (550, b"5.1.1 Mailbox unavailable") for to in smtp_to_list})
+
         return patch.object(self.testing_smtp_session, "send_message", side_effect=send_message)
 
     def test_refused_email_fails_visibly_and_is_sent_again(self):
         move = self._invoice(self.customer, "2026-03-09")
         logs, mails = self.run_ladder("2026-03-16")
-        self.assertEqual((logs.state, move.relance_level_id, move.relance_last_date), ("sent", self.level_1, D("2026-03-16")))
+        self.assertEqual(
+            (logs.state, move.relance_level_id, move.relance_last_date), ("sent", self.level_1, D("2026-03-16"))
+        )
         with freeze_time("2026-03-16"), self.mock_smtplib_connection(), self.refused():
             self.env["mail.mail"].process_email_queue(mails.ids)
         self.assertEqual(mails.state, "exception")
         self.assertEqual(logs.state, "failed")
         self.assertIn("L'e-mail n'a pas pu être remis", logs.note)
         self.assertIn("Mailbox unavailable", logs.note)
-        self.assertEqual((move.relance_level_id, move.relance_last_date), (self.env["relance.level"], False),
-                         "the invoice is back to where it was: not reminded")
+        self.assertEqual(
+            (move.relance_level_id, move.relance_last_date),
+            (self.env["relance.level"], False),
+            "the invoice is back to where it was: not reminded",
+        )
         self.assertEqual(logs.activity_ids.summary, "E-mail de relance non remis")
-        self.assertEqual(self.env["relance.log"].search_count([("state", "=", "failed"), ("id", "=", logs.id)]), 1,
-                         "the history's Failed filter shows it")
+        self.assertEqual(
+            self.env["relance.log"].search_count([("state", "=", "failed"), ("id", "=", logs.id)]),
+            1,
+            "the history's Failed filter shows it",
+        )
         self.assertFalse(self.run_ladder("2026-03-16")[0], "not retried in a loop on the same day")
         retry_logs, retry_mails = self.run_ladder("2026-03-17")
         self.assertEqual((retry_logs.level_id, retry_logs.state, len(retry_mails)), (self.level_1, "sent", 1))
         with freeze_time("2026-03-17"), self.mock_smtplib_connection():
             self.env["mail.mail"].process_email_queue(retry_mails.ids)
         self.assertEqual(len(self.emails), 1)
-        self.assertEqual((retry_logs.state, move.relance_level_id, move.relance_last_date),
-                         ("sent", self.level_1, D("2026-03-17")))
+        self.assertEqual(
+            (retry_logs.state, move.relance_level_id, move.relance_last_date), ("sent", self.level_1, D("2026-03-17"))
+        )
 
     def test_send_again_at_once_after_a_refused_email(self):
         move = self._invoice(self.customer, "2026-02-07")
@@ -131,7 +152,9 @@ class TestDeliveryFailure(LadderCommon, MockSmtplibCase):
         self.assertEqual(logs.level_id, self.level_2)
         with freeze_time("2026-03-16"), self.mock_smtplib_connection(), self.refused():
             self.env["mail.mail"].process_email_queue(mails.ids)
-        self.assertEqual((logs.state, move.relance_level_id, move.relance_last_date), ("failed", self.level_1, D("2026-02-20")))
+        self.assertEqual(
+            (logs.state, move.relance_level_id, move.relance_last_date), ("failed", self.level_1, D("2026-02-20"))
+        )
         with freeze_time("2026-03-16"), self.mock_mail_gateway():
             logs.action_relance_retry()
             self.assertEqual(len(self._new_mails), 1)

@@ -51,11 +51,21 @@ class EmailsCommon(LadderCommon):
             ("Brightside Trading Ltd", True, "en_US"),
             ("Northwind Supplies Ltd", True, "en_US"),
         ]
-        cls.partners = cls.env["res.partner"].create([{
-            "name": name, "is_company": is_company, "lang": lang, "email": f"compta{i}@client{i}.example",
-            "street": f"{i + 1} rue des Clients", "zip": "69001", "city": "Lyon",
-            "country_id": cls.env.ref("base.fr").id,
-        } for i, (name, is_company, lang) in enumerate(specs)])
+        cls.partners = cls.env["res.partner"].create(
+            [
+                {
+                    "name": name,
+                    "is_company": is_company,
+                    "lang": lang,
+                    "email": f"compta{i}@client{i}.example",
+                    "street": f"{i + 1} rue des Clients",
+                    "zip": "69001",
+                    "city": "Lyon",
+                    "country_id": cls.env.ref("base.fr").id,
+                }
+                for i, (name, is_company, lang) in enumerate(specs)
+            ]
+        )
 
     def invoices(self, due, level=None, last_date=None, step=1, price=1000.0):
         """One invoice per customer, each its own amount, the due date moved back step days per customer.
@@ -66,10 +76,19 @@ class EmailsCommon(LadderCommon):
             if level:
                 self.remind(move, level, last_date)
             moves |= move
-        self.env["ir.attachment"].create([{
-            "name": f"{move.name}.pdf", "raw": f"%PDF-1.4 {move.name}".encode(), "res_model": "account.move",
-            "res_id": move.id, "res_field": "invoice_pdf_report_file", "mimetype": "application/pdf",
-        } for move in moves])
+        self.env["ir.attachment"].create(
+            [
+                {
+                    "name": f"{move.name}.pdf",
+                    "raw": f"%PDF-1.4 {move.name}".encode(),
+                    "res_model": "account.move",
+                    "res_id": move.id,
+                    "res_field": "invoice_pdf_report_file",
+                    "mimetype": "application/pdf",
+                }
+                for move in moves
+            ]
+        )
         return moves
 
     def mail_of(self, mails, partner):
@@ -102,16 +121,23 @@ class EmailsCommon(LadderCommon):
             self.assertIn(expected, body)
         for other in others - moves:
             self.assertNotIn(other.name, body, f"{partner.name} reads an invoice of {other.partner_id.name}")
-        self.assertEqual(sorted(att.raw.decode() for att in mail.attachment_ids),
-                         sorted(f"%PDF-1.4 {move.name}" for move in moves), "each invoice's own PDF")
+        self.assertEqual(
+            sorted(att.raw.decode() for att in mail.attachment_ids),
+            sorted(f"%PDF-1.4 {move.name}" for move in moves),
+            "each invoice's own PDF",
+        )
 
     def assert_each_own(self, mails, moves, penalties):
         """One email per customer, each with its own content."""
         self.assertEqual(len(mails), len(self.partners))
         for partner in self.partners:
             business = partner.is_company
-            self.assert_own(self.mail_of(mails, partner), moves.filtered(lambda m: m.partner_id == partner),
-                            penalties and business, moves)
+            self.assert_own(
+                self.mail_of(mails, partner),
+                moves.filtered(lambda m, partner=partner: m.partner_id == partner),
+                penalties and business,
+                moves,
+            )
 
 
 @tagged("post_install", "-at_install")
@@ -122,19 +148,24 @@ class TestLadderEmails(EmailsCommon):
         _logs, mails = self.run_ladder(DAY)
         self.assert_each_own(mails, moves, penalties=False)
         first = moves.filtered(lambda m: m.partner_id == self.partners[0])
-        self.assertIn(f"votre facture {first.name} arrive à échéance le 23/03/2026",
-                      text_of(self.mail_of(mails, self.partners[0]).body_html))
+        self.assertIn(
+            f"votre facture {first.name} arrive à échéance le 23/03/2026",
+            text_of(self.mail_of(mails, self.partners[0]).body_html),
+        )
         self.assertIn("will fall due on", text_of(self.mail_of(mails, self.partners[5]).body_html))
 
     def test_reminder_1(self):
         moves = self.invoices("2026-03-09")
         _logs, mails = self.run_ladder(DAY)
         self.assert_each_own(mails, moves, penalties=False)
-        for mail, move in ((self.mail_of(mails, p), moves.filtered(lambda m, p=p: m.partner_id == p))
-                           for p in self.partners[:4]):
-            self.assertIn(f"le règlement de la facture {move.name}, échue le "
-                          f"{move.invoice_date_due.strftime('%d/%m/%Y')}, ne nous est pas encore parvenu",
-                          text_of(mail.body_html))
+        for mail, move in (
+            (self.mail_of(mails, p), moves.filtered(lambda m, p=p: m.partner_id == p)) for p in self.partners[:4]
+        ):
+            self.assertIn(
+                f"le règlement de la facture {move.name}, échue le "
+                f"{move.invoice_date_due.strftime('%d/%m/%Y')}, ne nous est pas encore parvenu",
+                text_of(mail.body_html),
+            )
 
     def test_reminder_2(self):
         moves = self.invoices("2026-02-22", self.level_1, "2026-03-01")
@@ -142,8 +173,10 @@ class TestLadderEmails(EmailsCommon):
         self.assert_each_own(mails, moves, penalties=True)
         for partner in self.partners[:4]:
             move = moves.filtered(lambda m, p=partner: m.partner_id == p)
-            self.assertIn(f"reste impayée à ce jour, soit {(DAY - move.invoice_date_due).days} jours de retard",
-                          text_of(self.mail_of(mails, partner).body_html))
+            self.assertIn(
+                f"reste impayée à ce jour, soit {(DAY - move.invoice_date_due).days} jours de retard",
+                text_of(self.mail_of(mails, partner).body_html),
+            )
 
     def test_reminder_3_emails_and_letters(self):
         moves = self.invoices("2026-02-07", self.level_2, "2026-03-01")
@@ -151,8 +184,11 @@ class TestLadderEmails(EmailsCommon):
         self.assert_each_own(mails, moves, penalties=True)
         self.assertEqual(set(logs.mapped("state")), {"to_print"})
         for log in logs:
-            html = self.env["ir.actions.report"]._render_qweb_html(
-                "odoo_relance_fr.action_report_relance_letter", log.ids)[0].decode()
+            html = (
+                self.env["ir.actions.report"]
+                ._render_qweb_html("odoo_relance_fr.action_report_relance_letter", log.ids)[0]
+                .decode()
+            )
             self.assertIn(log.partner_id.name, html)
             self.assertIn(log.move_ids.name, html)
             for other in moves - log.move_ids:
@@ -252,8 +288,10 @@ class TestWizardEmails(EmailsCommon):
                 line.action_preview()
                 own = moves.filtered(lambda m, p=line.partner_id: m.partner_id == p)
                 self.assertIn(own.name, line.body)
-            self.assertFalse(self.env["relance.log"].search([("partner_id", "in", self.partners.ids)]),
-                             "a preview leaves no reminder behind")
+            self.assertFalse(
+                self.env["relance.log"].search([("partner_id", "in", self.partners.ids)]),
+                "a preview leaves no reminder behind",
+            )
             with self.mock_mail_gateway():
                 wizard.action_send()
                 mails = self._new_mails
@@ -262,8 +300,9 @@ class TestWizardEmails(EmailsCommon):
     def test_send_without_preview_each_customer(self):
         moves = self.invoices("2026-03-09")
         with freeze_time(DAY):
-            wizard = Form(self.env["relance.wizard"].with_context(
-                lang="fr_FR", active_model="account.move", active_ids=moves.ids)).save()
+            wizard = Form(
+                self.env["relance.wizard"].with_context(lang="fr_FR", active_model="account.move", active_ids=moves.ids)
+            ).save()
             with self.mock_mail_gateway():
                 wizard.action_send()
                 mails = self._new_mails

@@ -1,9 +1,10 @@
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.addons.mail.tests.common import MockEmail
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
+
+from odoo.addons.mail.tests.common import MockEmail
 
 from .common import RelanceCommon
 
@@ -128,11 +129,15 @@ class TestLadderSelection(LadderCommon):
         self.assertFalse(self.run_ladder("2026-03-16")[0])
 
     def test_instalments_each_due_date_counts(self):
-        term = self.env["account.payment.term"].create({
-            "name": "50 % à 30 jours, 50 % à 60 jours",
-            "line_ids": [Command.create({"value": "percent", "value_amount": 50, "nb_days": 30}),
-                         Command.create({"value": "percent", "value_amount": 50, "nb_days": 60})],
-        })
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "50 % à 30 jours, 50 % à 60 jours",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 30}),
+                    Command.create({"value": "percent", "value_amount": 50, "nb_days": 60}),
+                ],
+            }
+        )
         move = self._invoice(self.customer, "2026-01-31", invoice_date="2026-01-01", invoice_payment_term_id=term.id)
         self.assertEqual(self.run_ladder("2026-02-07")[0].level_id, self.level_1)
         self.assertEqual(move.relance_due_date, D("2026-01-31"))
@@ -141,9 +146,10 @@ class TestLadderSelection(LadderCommon):
         move = self._invoice(self.customer, "2026-01-15")
         with freeze_time("2026-03-16"):
             planned = self.env["account.move"].search(
-                self.env["account.move"]._relance_due_domain(self.company, D("2026-03-16")))
+                self.env["account.move"]._relance_due_domain(self.company, D("2026-03-16"))
+            )
             self.assertIn(move, planned)
-            move.payment_state  # the planning read it unpaid
+            self.assertEqual(move.payment_state, "not_paid", "the planning read it unpaid")
             self.env.cr.execute("UPDATE account_move SET payment_state = 'paid' WHERE id = %s", [move.id])
             self.assertFalse(planned._relance_lock_and_recheck(D("2026-03-16")) & move)
 
@@ -167,7 +173,9 @@ class TestLadderSelection(LadderCommon):
             for _call in range(3):
                 before = self.env["relance.log"].search([])
                 Log._cron_relance_ladder(batch_size=2)
-                reminded.append(((self.env["relance.log"].search([]) - before).partner_id, progress.done, progress.remaining))
+                reminded.append(
+                    ((self.env["relance.log"].search([]) - before).partner_id, progress.done, progress.remaining)
+                )
             self.assertEqual(len(self._new_mails), 3)
         first, second, third = (self.customer | self.customer_2 | self.private_person).sorted("id")
         self.assertEqual(reminded, [(first | second, 2, 1), (third, 1, 0), (self.env["res.partner"], 0, 0)])
@@ -190,8 +198,10 @@ class TestLadderGrouping(LadderCommon):
         self.assertEqual(len(mails.attachment_ids), 3)
         self.assertEqual(set(mails.attachment_ids.mapped("mimetype")), {"application/pdf"})
         self.assertTrue(all(att.raw.startswith(b"%PDF") for att in mails.attachment_ids))
-        self.assertEqual((first.relance_level_id, second.relance_level_id, third.relance_level_id),
-                         (self.level_1, self.level_2, self.level_3))
+        self.assertEqual(
+            (first.relance_level_id, second.relance_level_id, third.relance_level_id),
+            (self.level_1, self.level_2, self.level_3),
+        )
         self.assertIn("dernière relance amiable", mails.body_html)
 
     def test_pre_due_notices_stay_per_invoice(self):
@@ -212,10 +222,16 @@ class TestLadderGrouping(LadderCommon):
 
     def test_stored_invoice_pdf_is_reused(self):
         move = self._invoice(self.customer, "2026-01-15")
-        stored = self.env["ir.attachment"].create({
-            "name": "stored.pdf", "raw": b"%PDF-1.4 stored", "res_model": "account.move", "res_id": move.id,
-            "res_field": "invoice_pdf_report_file", "mimetype": "application/pdf",
-        })
+        stored = self.env["ir.attachment"].create(
+            {
+                "name": "stored.pdf",
+                "raw": b"%PDF-1.4 stored",
+                "res_model": "account.move",
+                "res_id": move.id,
+                "res_field": "invoice_pdf_report_file",
+                "mimetype": "application/pdf",
+            }
+        )
         move.invalidate_recordset(["invoice_pdf_report_id"])
         self.assertEqual(move.invoice_pdf_report_id, stored)
         _logs, mails = self.run_ladder("2026-03-16")
@@ -223,13 +239,20 @@ class TestLadderGrouping(LadderCommon):
 
     def test_stored_pdf_whose_file_is_gone_is_rendered_again(self):
         move = self._invoice(self.customer, "2026-01-15")
-        stored = self.env["ir.attachment"].create({
-            "name": "stored.pdf", "raw": b"%PDF-1.4 stored", "res_model": "account.move", "res_id": move.id,
-            "res_field": "invoice_pdf_report_file", "mimetype": "application/pdf",
-        })
+        stored = self.env["ir.attachment"].create(
+            {
+                "name": "stored.pdf",
+                "raw": b"%PDF-1.4 stored",
+                "res_model": "account.move",
+                "res_id": move.id,
+                "res_field": "invoice_pdf_report_file",
+                "mimetype": "application/pdf",
+            }
+        )
         # its file is gone from the filestore, as in a database restored without its filestore
-        self.env.cr.execute("UPDATE ir_attachment SET store_fname = 'ab/gone-from-filestore' WHERE id = %s",
-                            [stored.id])
+        self.env.cr.execute(
+            "UPDATE ir_attachment SET store_fname = 'ab/gone-from-filestore' WHERE id = %s", [stored.id]
+        )
         stored.invalidate_recordset()
         self.assertEqual(stored.raw, b"")
         logs, mails = self.run_ladder("2026-03-16")
@@ -271,18 +294,32 @@ class TestLadderFailures(LadderCommon):
 @tagged("post_install", "-at_install")
 class TestReminderTexts(LadderCommon):
     def test_french_level_1_text(self):
-        contact = self.env["res.partner"].create({
-            "name": "Service comptable", "type": "invoice", "parent_id": self.customer.id,
-            "email": "factures@boulangerie-martin.fr",
-        })
+        contact = self.env["res.partner"].create(
+            {
+                "name": "Service comptable",
+                "type": "invoice",
+                "parent_id": self.customer.id,
+                "email": "factures@boulangerie-martin.fr",
+            }
+        )
         move = self._invoice(self.customer, "2026-01-15", invoice_date="2026-01-01")
         _logs, mails = self.run_ladder("2026-03-16")
         self.assertEqual(mails.recipient_ids, contact)
         body = mails.body_html
-        for text in ("Madame, Monsieur,", "Sauf erreur ou omission de notre part", move.name, "01/01/2026",
-                     "15/01/2026", "1\xa0200,00\xa0€", "FR76 3000 6000 0112 3456 7890 189", "AGRIFRPP882",
-                     "/my/invoices/", "merci de ne pas tenir compte de ce message", "Jours de retard",
-                     "compta@ateliers-dupont.fr"):
+        for text in (
+            "Madame, Monsieur,",
+            "Sauf erreur ou omission de notre part",
+            move.name,
+            "01/01/2026",
+            "15/01/2026",
+            "1\xa0200,00\xa0€",
+            "FR76 3000 6000 0112 3456 7890 189",
+            "AGRIFRPP882",
+            "/my/invoices/",
+            "merci de ne pas tenir compte de ce message",
+            "Jours de retard",
+            "compta@ateliers-dupont.fr",
+        ):
             self.assertIn(text, body)
         self.assertNotIn("Pénalités", body)
         with self.mock_mail_gateway():
@@ -295,8 +332,15 @@ class TestReminderTexts(LadderCommon):
         move = self._invoice(self.customer, "2026-01-15", invoice_date="2026-01-01")
         self.remind(move, self.level_1, "2026-03-01")
         _logs, mails = self.run_ladder("2026-03-16")
-        for text in ("Malgré notre précédente relance", "60 jours", "Pénalités de retard", "23,97\xa0€",
-                     "40,00\xa0€", "L441-10", "D441-5"):
+        for text in (
+            "Malgré notre précédente relance",
+            "60 jours",
+            "Pénalités de retard",
+            "23,97\xa0€",
+            "40,00\xa0€",
+            "L441-10",
+            "D441-5",
+        ):
             self.assertIn(text, mails.body_html)
 
     def test_private_person_sees_no_penalties(self):
@@ -328,8 +372,9 @@ class TestReminderTexts(LadderCommon):
         sender.write({"name": "Sophie Laurent", "email": "sophie.laurent@ateliers-dupont.fr"})
         accountant = self._user("relance_cc", "account.group_account_invoice")
         accountant.write({"name": "Paul Comptable", "email": "paul@cabinet-compta.fr"})
-        self.company.write({"relance_sender": "user", "relance_sender_user_id": sender.id,
-                            "relance_cc_user_id": accountant.id})
+        self.company.write(
+            {"relance_sender": "user", "relance_sender_user_id": sender.id, "relance_cc_user_id": accountant.id}
+        )
         self._invoice(self.customer, "2026-01-15")
         logs, mails = self.run_ladder("2026-03-16")
         self.assertEqual(mails.email_from, '"Sophie Laurent" <sophie.laurent@ateliers-dupont.fr>')

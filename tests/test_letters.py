@@ -32,10 +32,16 @@ class TestLetters(LadderCommon):
 
     def formal_notice_log(self, partner):
         move = self._invoice(partner, "2026-01-15", invoice_date="2026-01-01")
-        self.env["relance.log"].create({
-            "date": "2026-02-20", "partner_id": partner.id, "level_id": self.level_3.id, "channel": "email",
-            "move_ids": [(6, 0, move.ids)], "state": "sent",
-        })
+        self.env["relance.log"].create(
+            {
+                "date": "2026-02-20",
+                "partner_id": partner.id,
+                "level_id": self.level_3.id,
+                "channel": "email",
+                "move_ids": [(6, 0, move.ids)],
+                "state": "sent",
+            }
+        )
         self.remind(move, self.level_3, "2026-02-20")
         logs, _mails = self.run_ladder("2026-03-16")
         self.assertEqual((logs.level_id, logs.state), (self.mise_en_demeure, "planned"))
@@ -44,12 +50,28 @@ class TestLetters(LadderCommon):
     def test_reminder_letter_business(self):
         log, move = self.level_3_log(self.customer)
         text = self.letter_text(log)
-        for expected in ("Ateliers Dupont SAS", "Boulangerie Martin SARL", "3 place du Marché", "Paris, le 16 mars 2026",
-                         "Objet : Dernière relance avant mise en demeure", "Madame, Monsieur,", move.name,
-                         "15/01/2026", "1 200,00 €", "Pénalités de retard", "23,97 €", "40,00 €", "L441-10",
-                         "FR76 3000 6000 0112 3456 7890 189", "au capital de 50 000 €", "SIREN 334 175 221",
-                         "SIRET 33417522100027", "TVA intracommunautaire FR23334175221",
-                         "merci de ne pas tenir compte de ce courrier", "Service comptabilité"):
+        for expected in (
+            "Ateliers Dupont SAS",
+            "Boulangerie Martin SARL",
+            "3 place du Marché",
+            "Paris, le 16 mars 2026",
+            "Objet : Dernière relance avant mise en demeure",
+            "Madame, Monsieur,",
+            move.name,
+            "15/01/2026",
+            "1 200,00 €",
+            "Pénalités de retard",
+            "23,97 €",
+            "40,00 €",
+            "L441-10",
+            "FR76 3000 6000 0112 3456 7890 189",
+            "au capital de 50 000 €",
+            "SIREN 334 175 221",
+            "SIRET 33417522100027",
+            "TVA intracommunautaire FR23334175221",
+            "merci de ne pas tenir compte de ce courrier",
+            "Service comptabilité",
+        ):
             self.assertIn(expected, text)
         self.assertNotIn("MISE EN DEMEURE", text)
 
@@ -65,12 +87,22 @@ class TestLetters(LadderCommon):
         log, move = self.formal_notice_log(self.customer)
         log.lrar_number = "1A 234 567 8901 2"
         text = self.letter_text(log, "odoo_relance_fr.action_report_relance_mise_en_demeure")
-        for expected in ("LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION", "N° : 1A 234 567 8901 2",
-                         "Objet : MISE EN DEMEURE DE PAYER", "valant MISE EN DEMEURE",
-                         "Malgré notre relance du 20/02/2026, restée sans effet", move.name,
-                         "la somme de 1 200,00 € dans un délai de 8 jours", "article L441-10 du Code de commerce",
-                         "taux annuel de 12,15 %", "soit 23,97 € à ce jour", "article D441-5", "soit 40,00 €",
-                         "injonction de payer", "Paris, le 16 mars 2026"):
+        for expected in (
+            "LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION",
+            "N° : 1A 234 567 8901 2",
+            "Objet : MISE EN DEMEURE DE PAYER",
+            "valant MISE EN DEMEURE",
+            "Malgré notre relance du 20/02/2026, restée sans effet",
+            move.name,
+            "la somme de 1 200,00 € dans un délai de 8 jours",
+            "article L441-10 du Code de commerce",
+            "taux annuel de 12,15 %",
+            "soit 23,97 € à ce jour",
+            "article D441-5",
+            "soit 40,00 €",
+            "injonction de payer",
+            "Paris, le 16 mars 2026",
+        ):
             self.assertIn(expected, text)
 
     def test_formal_notice_private_person(self):
@@ -104,8 +136,9 @@ class TestLetters(LadderCommon):
         with freeze_time("2026-03-16"):
             log.action_relance_print_letters()
         letter = log.letter_attachment_id
-        self.env.cr.execute("UPDATE ir_attachment SET store_fname = 'ab/gone-from-filestore' WHERE id = %s",
-                            [letter.id])
+        self.env.cr.execute(
+            "UPDATE ir_attachment SET store_fname = 'ab/gone-from-filestore' WHERE id = %s", [letter.id]
+        )
         letter.invalidate_recordset()
         log.action_relance_reprint()
         self.assertNotEqual(log.letter_attachment_id, letter)
@@ -146,7 +179,9 @@ class TestLetters(LadderCommon):
         self.assertEqual((log.state, move.relance_level_id), ("to_print", self.mise_en_demeure))
         pdf_text = log.letter_attachment_id.raw
         self.assertTrue(pdf_text.startswith(b"%PDF"))
-        self.assertIn("1A 234 567 8901 2", self.letter_text(log, "odoo_relance_fr.action_report_relance_mise_en_demeure"))
+        self.assertIn(
+            "1A 234 567 8901 2", self.letter_text(log, "odoo_relance_fr.action_report_relance_mise_en_demeure")
+        )
         log.lrar_ack_date = "2026-03-20"
         self.assertEqual(str(log.lrar_ack_date), "2026-03-20")
 

@@ -13,8 +13,11 @@ D = fields.Date.to_date
 @freeze_time("2026-03-16")
 class TestMarkAsReminded(RelanceCommon):
     def wizard(self, moves):
-        return Form(self.env["relance.manual.wizard"].with_context(
-            active_model="account.move", active_ids=moves.ids, lang="fr_FR"))
+        return Form(
+            self.env["relance.manual.wizard"].with_context(
+                active_model="account.move", active_ids=moves.ids, lang="fr_FR"
+            )
+        )
 
     def test_phone_call_pushes_next_reminder(self):
         move = self._invoice(self.customer, "2026-02-22")
@@ -29,7 +32,9 @@ class TestMarkAsReminded(RelanceCommon):
         self.assertEqual((move.relance_last_date, move.relance_level_id), (D("2026-03-10"), self.env["relance.level"]))
         # the next level (Relance 1, gap 7 days) now waits 7 days after the call
         self.assertEqual((move.relance_next_level_id, move.relance_next_date), (self.level_1, D("2026-03-17")))
-        self.assertTrue(any("Le comptable promet un virement" in body for body in self.customer.message_ids.mapped("body")))
+        self.assertTrue(
+            any("Le comptable promet un virement" in body for body in self.customer.message_ids.mapped("body"))
+        )
 
     def test_with_level_one_log_per_customer(self):
         first = self._invoice(self.customer, "2026-01-15")
@@ -69,7 +74,13 @@ class TestCustomerReminderTab(RelanceCommon):
         self._invoice(self.customer, "2026-04-15", invoice_date="2026-03-15")
         self.env["relance.log"].create({"partner_id": self.customer.id, "channel": "phone", "state": "done"})
         self.customer.invalidate_recordset()
-        self.assertEqual((self.customer.relance_overdue_amount, self.customer.relance_penalty_amount,
-                          self.customer.relance_log_count), (1200.0, 23.97, 1))
+        self.assertEqual(
+            (
+                self.customer.relance_overdue_amount,
+                self.customer.relance_penalty_amount,
+                self.customer.relance_log_count,
+            ),
+            (1200.0, 23.97, 1),
+        )
         action = self.customer.action_relance_open_history()
         self.assertEqual(action["domain"], [("partner_id", "=", self.customer.id)])

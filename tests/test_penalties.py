@@ -19,8 +19,9 @@ class TestLatePenalties(RelanceCommon):
         move = self._invoice(self.customer, "2026-01-15", invoice_date="2026-01-01")
         self.assertEqual(move.amount_total, 1200.0)
         details = self.details(move, "2026-03-16")
-        self.assertEqual((details["days"], details["rates"], details["penalty"], details["indemnity"]),
-                         (60, [12.15], 23.97, 40.0))
+        self.assertEqual(
+            (details["days"], details["rates"], details["penalty"], details["indemnity"]), (60, [12.15], 23.97, 40.0)
+        )
         self.assertEqual(details["notes"], [])
 
     def test_partial_payment_in_the_middle(self):
@@ -84,13 +85,15 @@ class TestLatePenalties(RelanceCommon):
     def test_penalty_fields_on_invoice(self):
         move = self._invoice(self.customer, "2026-01-15", invoice_date="2026-01-01")
         move = move.with_context(relance_date="2026-03-16")
-        self.assertEqual((move.relance_days_late, move.relance_penalty_amount, move.relance_indemnity_amount),
-                         (60, 23.97, 40.0))
+        self.assertEqual(
+            (move.relance_days_late, move.relance_penalty_amount, move.relance_indemnity_amount), (60, 23.97, 40.0)
+        )
 
     def test_rate_must_start_a_semester(self):
         with self.assertRaisesMessage(ValidationError, "commence le 1er janvier ou le 1er juillet"):
             self.env["relance.rate"].with_context(lang="fr_FR").create(
-                {"kind": "ecb", "date_from": "2027-03-01", "rate": 2.0})
+                {"kind": "ecb", "date_from": "2027-03-01", "rate": 2.0}
+            )
 
     def test_contractual_rate_warning_below_three_times_legal_rate(self):
         with freeze_time("2026-03-16"):

@@ -10,8 +10,13 @@ class TestRelanceLevel(RelanceCommon):
         ladder = self.env["relance.level"]._relance_ladder(self.company)
         self.assertEqual(
             [(lvl.delay, lvl.gap, lvl.channel, lvl.automatic) for lvl in ladder],
-            [(-7, 0, "email", True), (7, 7, "email", True), (22, 15, "email", True),
-             (37, 15, "email_letter", True), (52, 15, "email_letter", False)],
+            [
+                (-7, 0, "email", True),
+                (7, 7, "email", True),
+                (22, 15, "email", True),
+                (37, 15, "email_letter", True),
+                (52, 15, "email_letter", False),
+            ],
         )
         self.assertEqual(ladder, self.pre_due | self.level_1 | self.level_2 | self.level_3 | self.mise_en_demeure)
 
@@ -19,8 +24,13 @@ class TestRelanceLevel(RelanceCommon):
         names = self.env["relance.level"].with_context(lang="fr_FR")._relance_ladder(self.company).mapped("name")
         self.assertEqual(
             names,
-            ["Avis avant échéance", "Relance 1 (courtoise)", "Relance 2 (ferme)",
-             "Relance 3 (dernière)", "Mise en demeure"],
+            [
+                "Avis avant échéance",
+                "Relance 1 (courtoise)",
+                "Relance 2 (ferme)",
+                "Relance 3 (dernière)",
+                "Mise en demeure",
+            ],
         )
 
     def test_negative_gap_refused(self):

@@ -27,8 +27,10 @@ class TestRelanceSecurity(RelanceCommon):
             self.env["relance.level"].with_user(self.billing).create({"name": "X", "sequence": 99, "delay": 99})
 
     def test_billing_user_creates_log(self):
-        log = self.env["relance.log"].with_user(self.billing).create(
-            {"partner_id": self.customer.id, "level_id": self.level_1.id, "channel": "phone", "note": "Appel"}
+        log = (
+            self.env["relance.log"]
+            .with_user(self.billing)
+            .create({"partner_id": self.customer.id, "level_id": self.level_1.id, "channel": "phone", "note": "Appel"})
         )
         self.assertEqual((log.user_id, log.company_id, log.state), (self.billing, self.company, "planned"))
 
@@ -56,10 +58,17 @@ class TestRelanceSecurity(RelanceCommon):
         customer_portal = self._user("relance_customer_portal", "base.group_portal")
         customer_portal.partner_id.parent_id = self.customer
         move = self._invoice(self.customer, "2026-01-15")
-        self.assertEqual(move.with_user(customer_portal).read(["name"])[0]["name"], move.name,
-                         "the customer can see its own invoice")
-        for fname in ("relance_penalty_amount", "relance_indemnity_amount", "relance_level_id", "relance_log_ids",
-                      "relance_next_date", "relance_dispute"):
+        self.assertEqual(
+            move.with_user(customer_portal).read(["name"])[0]["name"], move.name, "the customer can see its own invoice"
+        )
+        for fname in (
+            "relance_penalty_amount",
+            "relance_indemnity_amount",
+            "relance_level_id",
+            "relance_log_ids",
+            "relance_next_date",
+            "relance_dispute",
+        ):
             with self.subTest(field=fname), self.assertRaises(AccessError):
                 move.with_user(customer_portal).read([fname])
         for fname in ("relance_overdue_amount", "relance_penalty_amount", "relance_log_ids", "relance_excluded"):

@@ -24,11 +24,13 @@ class TestRelanceSettings(RelanceCommon):
             self.assertEqual((line.delay, line.gap), (25, 12))
 
     def test_settings_bad_gap_changes_nothing(self):
-        with self.assertRaises(ValidationError):
-            with Form(self.env["res.config.settings"].with_context(lang="fr_FR")) as settings:
-                settings.relance_min_amount = 10.0
-                with settings.relance_level_ids.edit(1) as line:
-                    line.gap = -1
+        with (
+            self.assertRaises(ValidationError),
+            Form(self.env["res.config.settings"].with_context(lang="fr_FR")) as settings,
+        ):
+            settings.relance_min_amount = 10.0
+            with settings.relance_level_ids.edit(1) as line:
+                line.gap = -1
         self.level_1.invalidate_recordset()
         self.company.invalidate_recordset()
         self.assertEqual((self.level_1.gap, self.company.relance_min_amount), (7, 5.0))

@@ -27,12 +27,18 @@ class TestStatements(LadderCommon):
             "e": self._invoice(self.customer, "2025-12-31", invoice_date="2025-12-01", price=300.0),  # 75 days
         }
         self._pay(moves["b"], 200.0, "2026-03-05")
-        moves["credit"] = self._invoice(self.customer, "2026-03-10", invoice_date="2026-03-10", price=100.0,
-                                        move_type="out_refund")
-        payment = self.env["account.payment"].create({
-            "payment_type": "inbound", "partner_type": "customer", "partner_id": self.customer.id,
-            "amount": 50.0, "date": "2026-03-12",
-        })
+        moves["credit"] = self._invoice(
+            self.customer, "2026-03-10", invoice_date="2026-03-10", price=100.0, move_type="out_refund"
+        )
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.customer.id,
+                "amount": 50.0,
+                "date": "2026-03-12",
+            }
+        )
         payment.action_post()
         return moves
 
@@ -46,12 +52,17 @@ class TestStatements(LadderCommon):
     def test_contents_ageing_and_totals(self):
         self.prepare_customer()
         (section,) = self.customer._relance_statement(D("2026-03-16"), self.company)
-        self.assertEqual(section["buckets"], {"not_due": 240.0, "1_30": 400.0, "31_60": 1200.0,
-                                              "61_90": 360.0, "over_90": 1200.0})
-        self.assertEqual((section["overdue"], section["not_due"], section["credits"], section["balance"]),
-                         (3160.0, 240.0, -170.0, 3230.0))
-        self.assertEqual([row["status"] for row in section["rows"]],
-                         ["overdue", "overdue", "overdue", "overdue", "credit_note", "payment", "not_due"])
+        self.assertEqual(
+            section["buckets"], {"not_due": 240.0, "1_30": 400.0, "31_60": 1200.0, "61_90": 360.0, "over_90": 1200.0}
+        )
+        self.assertEqual(
+            (section["overdue"], section["not_due"], section["credits"], section["balance"]),
+            (3160.0, 240.0, -170.0, 3230.0),
+        )
+        self.assertEqual(
+            [row["status"] for row in section["rows"]],
+            ["overdue", "overdue", "overdue", "overdue", "credit_note", "payment", "not_due"],
+        )
         partial = next(row for row in section["rows"] if row["amount"] == 600.0)
         self.assertEqual((partial["paid"], partial["remaining"], partial["days_late"]), (200.0, 400.0, 15))
         # 23,97 (60 d) + 2,26 (600 for 4 d, 400 for 11 d) + 41,94 (105 d) + 8,99 (75 d); 4 x 40 €
@@ -59,13 +70,34 @@ class TestStatements(LadderCommon):
 
     def test_printed_statement(self):
         moves = self.prepare_customer()
-        html = self.env["ir.actions.report"].with_context(relance_date="2026-03-16")._render_qweb_html(
-            "odoo_relance_fr.action_report_relance_statement", self.customer.ids)[0]
+        html = (
+            self.env["ir.actions.report"]
+            .with_context(relance_date="2026-03-16")
+            ._render_qweb_html("odoo_relance_fr.action_report_relance_statement", self.customer.ids)[0]
+        )
         text = " ".join(html2plaintext(html.decode()).split())
-        for expected in ("Relevé de compte au 16/03/2026", moves["a"].name, "CDE-A", "1 200,00 €", "400,00 €",
-                         "échue", "à échoir", "avoir", "paiement non affecté", "Non échu", "1-30 jours",
-                         "> 90 jours", "3 160,00 €", "-\ufeff170,00 €", "3 230,00 €", "77,16 €", "160,00 €",
-                         "L441-10", "FR76 3000 6000 0112 3456 7890 189", "SIRET 33417522100027"):
+        for expected in (
+            "Relevé de compte au 16/03/2026",
+            moves["a"].name,
+            "CDE-A",
+            "1 200,00 €",
+            "400,00 €",
+            "échue",
+            "à échoir",
+            "avoir",
+            "paiement non affecté",
+            "Non échu",
+            "1-30 jours",
+            "> 90 jours",
+            "3 160,00 €",
+            "-\ufeff170,00 €",
+            "3 230,00 €",
+            "77,16 €",
+            "160,00 €",
+            "L441-10",
+            "FR76 3000 6000 0112 3456 7890 189",
+            "SIRET 33417522100027",
+        ):
             self.assertIn(expected, text)
 
     def test_private_person_has_no_penalties(self):
@@ -73,15 +105,19 @@ class TestStatements(LadderCommon):
         self._invoice(self.private_person, "2026-02-01")
         (section,) = self.private_person._relance_statement(D("2026-03-16"), self.company)
         self.assertEqual((section["penalties"], section["indemnities"], section["overdue"]), (0.0, 0.0, 2400.0))
-        html = self.env["ir.actions.report"].with_context(relance_date="2026-03-16")._render_qweb_html(
-            "odoo_relance_fr.action_report_relance_statement", self.private_person.ids)[0]
+        html = (
+            self.env["ir.actions.report"]
+            .with_context(relance_date="2026-03-16")
+            ._render_qweb_html("odoo_relance_fr.action_report_relance_statement", self.private_person.ids)[0]
+        )
         self.assertNotIn("L441-10", html.decode())
 
     def test_multi_currency_one_section_each(self):
         usd = self.env.ref("base.USD")
         usd.active = True
-        self.env["res.currency.rate"].create({"name": "2025-01-01", "rate": 1.1, "currency_id": usd.id,
-                                              "company_id": self.company.id})
+        self.env["res.currency.rate"].create(
+            {"name": "2025-01-01", "rate": 1.1, "currency_id": usd.id, "company_id": self.company.id}
+        )
         self._invoice(self.customer, "2026-01-15")
         self._invoice(self.customer, "2026-02-15", currency_id=usd.id)
         sections = self.customer._relance_statement(D("2026-03-16"), self.company)
@@ -120,8 +156,9 @@ class TestStatements(LadderCommon):
         logs, mails = self.run_statements("2026-03-01")
         self.assertEqual(mails.subject, "Ateliers Dupont SAS - relevé de compte au 01/03/2026")
         self.assertIn("Veuillez trouver ci-joint le relevé de votre compte au 01/03/2026", mails.body_html)
-        self.assertIn("Solde : <strong>2\xa0400,00\xa0€</strong>, dont échu : <strong>2\xa0400,00\xa0€</strong>",
-                      mails.body_html)
+        self.assertIn(
+            "Solde : <strong>2\xa0400,00\xa0€</strong>, dont échu : <strong>2\xa0400,00\xa0€</strong>", mails.body_html
+        )
         self.assertEqual(len(mails.attachment_ids), 1)
         self.assertTrue(mails.attachment_ids.raw.startswith(b"%PDF"))
         self.assertEqual(logs.letter_attachment_id, mails.attachment_ids)

@@ -32,8 +32,10 @@ class TestReminderWizard(LadderCommon):
         form = self.open_wizard()
         self.assertEqual(len(form.line_ids), 3)
         wizard = form.save()
-        self.assertEqual((self.line_of(wizard, self.customer).level_id, self.line_of(wizard, self.customer).amount_due),
-                         (self.level_1, 1200.0))
+        self.assertEqual(
+            (self.line_of(wizard, self.customer).level_id, self.line_of(wizard, self.customer).amount_due),
+            (self.level_1, 1200.0),
+        )
         self.assertFalse(self.line_of(wizard, self.no_email).recipient_id)
         self.line_of(wizard, self.customer_2).skip = True
         line = self.line_of(wizard, self.customer)
@@ -47,11 +49,15 @@ class TestReminderWizard(LadderCommon):
         self.assertEqual(len(mails), 1)
         self.assertIn("suite à notre appel de ce matin", mails.body_html)
         self.assertEqual(mails.email_cc, "direction@boulangerie-martin.fr")
-        self.assertEqual({line.partner_id: line.result for line in wizard.line_ids},
-                         {self.customer: "sent", self.customer_2: "skipped", self.no_email: "failed"})
+        self.assertEqual(
+            {line.partner_id: line.result for line in wizard.line_ids},
+            {self.customer: "sent", self.customer_2: "skipped", self.no_email: "failed"},
+        )
         self.assertIn("n'a pas d'adresse e-mail", self.line_of(wizard, self.no_email).result_note)
-        self.assertEqual((good.relance_level_id, skipped.relance_level_id, bad.relance_level_id),
-                         (self.level_1, self.env["relance.level"], self.env["relance.level"]))
+        self.assertEqual(
+            (good.relance_level_id, skipped.relance_level_id, bad.relance_level_id),
+            (self.level_1, self.env["relance.level"], self.env["relance.level"]),
+        )
 
     @freeze_time("2026-03-16")
     def test_change_channel_to_letter_offers_one_pdf(self):
@@ -64,8 +70,9 @@ class TestReminderWizard(LadderCommon):
             self.assertFalse(self._new_mails)
         self.assertEqual(wizard.line_ids.mapped("result"), ["to_print", "to_print"])
         self.assertTrue(wizard.letters_attachment_id.raw.startswith(b"%PDF"))
-        self.assertEqual(wizard.action_download_letters()["url"],
-                         f"/web/content/{wizard.letters_attachment_id.id}?download=true")
+        self.assertEqual(
+            wizard.action_download_letters()["url"], f"/web/content/{wizard.letters_attachment_id.id}?download=true"
+        )
         self.assertEqual((first | second).relance_log_ids.mapped("state"), ["printed", "printed"])
 
     @freeze_time("2026-03-16")
@@ -97,8 +104,11 @@ class TestReminderWizard(LadderCommon):
         move = self._invoice(self.customer, "2026-01-15")
         user = self._user("relance_wizard_user", "account.group_account_invoice", other)
         with self.assertRaisesMessage(UserError, "société"):
-            Form(self.env["relance.wizard"].with_user(user).with_context(
-                active_model="account.move", active_ids=move.ids, lang="fr_FR"))
+            Form(
+                self.env["relance.wizard"]
+                .with_user(user)
+                .with_context(active_model="account.move", active_ids=move.ids, lang="fr_FR")
+            )
 
     @freeze_time("2026-03-16")
     def test_statements_from_the_wizard(self):
@@ -112,8 +122,10 @@ class TestReminderWizard(LadderCommon):
             self.assertIn("relevé de compte", self._new_mails.subject)
             self.assertEqual(self._new_mails.recipient_ids, self.customer)
         action = wizard.action_print_statements()
-        self.assertEqual((action["report_name"], action["context"]["active_ids"]),
-                         ("odoo_relance_fr.report_relance_statement", self.customer.ids))
+        self.assertEqual(
+            (action["report_name"], action["context"]["active_ids"]),
+            ("odoo_relance_fr.report_relance_statement", self.customer.ids),
+        )
         wizard.line_ids.skip = True
         with self.assertRaisesMessage(UserError, "aucun relevé à envoyer"):
             wizard.action_send_statements()

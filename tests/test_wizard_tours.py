@@ -16,16 +16,23 @@ class TestReminderTours(RelanceCommon, HttpCase):
 
     def _invoice_with_pdf(self, partner, due):
         move = self._invoice(partner, due)
-        self.env["ir.attachment"].create({
-            "name": f"{move.name}.pdf", "raw": b"%PDF-1.4 stored", "res_model": "account.move", "res_id": move.id,
-            "res_field": "invoice_pdf_report_file", "mimetype": "application/pdf",
-        })
+        self.env["ir.attachment"].create(
+            {
+                "name": f"{move.name}.pdf",
+                "raw": b"%PDF-1.4 stored",
+                "res_model": "account.move",
+                "res_id": move.id,
+                "res_field": "invoice_pdf_report_file",
+                "mimetype": "application/pdf",
+            }
+        )
         return move
 
     def test_remind_from_invoice_form(self):
         move = self._invoice_with_pdf(self.customer, "2026-01-15")
-        self.start_tour(f"/odoo/action-account.action_move_out_invoice_type/{move.id}",
-                        "relance_remind_from_invoice", login="admin")
+        self.start_tour(
+            f"/odoo/action-account.action_move_out_invoice_type/{move.id}", "relance_remind_from_invoice", login="admin"
+        )
         self.assertEqual(move.relance_level_id, self.level_1)
         self.assertEqual(move.relance_log_ids.state, "sent")
         self.assertTrue(move.relance_log_ids.mail_mail_id)
@@ -41,12 +48,17 @@ class TestReminderTours(RelanceCommon, HttpCase):
     def test_log_phone_outcome(self):
         move = self._invoice(self.customer, "2026-01-15")
         log = self.env["relance.log"]._relance_remind_partner(
-            self.customer, move.relance_next_date.today(), automatic=False, moves=move, level=self.level_1,
+            self.customer,
+            move.relance_next_date.today(),
+            automatic=False,
+            moves=move,
+            level=self.level_1,
             channel="phone",
         )
         self.assertEqual((log.state, len(log.activity_ids)), ("planned", 1))
-        self.start_tour(f"/odoo/action-odoo_relance_fr.relance_log_action/{log.id}", "relance_call_outcome",
-                        login="admin")
+        self.start_tour(
+            f"/odoo/action-odoo_relance_fr.relance_log_action/{log.id}", "relance_call_outcome", login="admin"
+        )
         self.assertEqual(log.state, "done")
         self.assertTrue(move.relance_dispute)
         self.assertIn("Livraison incomplète", log.note)

@@ -5,8 +5,6 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 from odoo.tools.misc import format_date, formatLang
 
-from odoo.addons.account.models.account_move import AccountMove as AccountingMove
-
 from . import relance_penalty
 from .relance_checks import check_value_types
 from .res_partner import RELANCE_STAFF
@@ -57,16 +55,18 @@ class AccountMove(models.Model):
         index="btree_not_null",
         groups=RELANCE_STAFF,
     )
-    relance_excluded = fields.Boolean(
-        string="Excluded from reminders", copy=False, tracking=True, groups=RELANCE_STAFF
-    )
+    relance_excluded = fields.Boolean(string="Excluded from reminders", copy=False, tracking=True, groups=RELANCE_STAFF)
     relance_dispute = fields.Boolean(
-        string="In dispute", copy=False, tracking=True,
+        string="In dispute",
+        copy=False,
+        tracking=True,
         help="The customer disputes this invoice: no reminder until the dispute is closed.",
         groups=RELANCE_STAFF,
     )
     relance_promise_date = fields.Date(
-        string="Promised payment date", copy=False, tracking=True,
+        string="Promised payment date",
+        copy=False,
+        tracking=True,
         help="The customer promised to pay by this date: reminders pause until it has passed.",
         groups=RELANCE_STAFF,
     )
@@ -94,13 +94,19 @@ class AccountMove(models.Model):
     )
     relance_days_late = fields.Integer(string="Days late", compute="_compute_relance_penalties", groups=RELANCE_STAFF)
     relance_penalty_billed_date = fields.Date(
-        string="Penalties billed until", copy=False, readonly=True,
+        string="Penalties billed until",
+        copy=False,
+        readonly=True,
         help="Late penalties up to this date have already been invoiced to the customer.",
         groups=RELANCE_STAFF,
     )
-    relance_indemnity_billed = fields.Boolean(string="Indemnity billed", copy=False, readonly=True, groups=RELANCE_STAFF)
+    relance_indemnity_billed = fields.Boolean(
+        string="Indemnity billed", copy=False, readonly=True, groups=RELANCE_STAFF
+    )
     relance_is_penalty_invoice = fields.Boolean(
-        string="Penalty invoice", copy=False, readonly=True,
+        string="Penalty invoice",
+        copy=False,
+        readonly=True,
         help="This invoice bills late penalties: no penalty accrues on it.",
         groups=RELANCE_STAFF,
     )
@@ -109,9 +115,7 @@ class AccountMove(models.Model):
     def _compute_relance_due_date(self):
         for move in self:
             open_lines = move.line_ids.filtered(
-                lambda line: line.display_type == "payment_term"
-                and line.date_maturity
-                and not line.reconciled
+                lambda line: line.display_type == "payment_term" and line.date_maturity and not line.reconciled
             )
             dates = open_lines.mapped("date_maturity")
             move.relance_due_date = min(dates) if dates else move.invoice_date_due
@@ -184,28 +188,43 @@ class AccountMove(models.Model):
         the invoices due times the reminders already sent whenever PostgreSQL's statistics are
         missing or stale.
         """
-        held = self.env["relance.log"].search([
-            ("company_id", "=", company.id), ("kind", "=", "reminder"),
-            "|", ("state", "=", "planned"), "&", ("state", "=", "failed"), ("date", "=", date),
-        ]).move_ids
+        held = (
+            self.env["relance.log"]
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("kind", "=", "reminder"),
+                    "|",
+                    ("state", "=", "planned"),
+                    "&",
+                    ("state", "=", "failed"),
+                    ("date", "=", date),
+                ]
+            )
+            .move_ids
+        )
         return [
             ("company_id", "=", company.id),
             ("move_type", "=", "out_invoice"),
             ("state", "=", "posted"),
             ("payment_state", "in", REMINDABLE_PAYMENT_STATES),
             ("relance_next_date", "<=", date),
-            "|", ("relance_last_date", "=", False), ("relance_last_date", "<", date),
+            "|",
+            ("relance_last_date", "=", False),
+            ("relance_last_date", "<", date),
             ("id", "not in", held.ids),
         ]
 
     @api.model
     def _relance_refresh_stale(self, company, date):
         """Invoices past due still waiting for their pre-due notice move on to Reminder 1."""
-        stale = self.search([
-            ("company_id", "=", company.id),
-            ("relance_next_level_id.delay", "<", 0),
-            ("relance_due_date", "<", date),
-        ])
+        stale = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("relance_next_level_id.delay", "<", 0),
+                ("relance_due_date", "<", date),
+            ]
+        )
         stale._relance_reschedule()
         stale.flush_recordset(["relance_next_level_id", "relance_next_date"])
 
@@ -219,23 +238,39 @@ class AccountMove(models.Model):
         # invoices leave a new row version, so a concurrent worker whose snapshot is older gets a
         # serialization failure (expected, skipped, not logged) instead of reminding them a second time,
         # even when it only planned a reminder awaiting validation.
-        pending = SQL("""
+        pending = (
+            SQL(
+                """
             AND NOT EXISTS (
                 SELECT 1 FROM relance_log_account_move_rel rel JOIN relance_log log ON log.id = rel.log_id
                  WHERE rel.move_id = account_move.id AND log.kind = 'reminder'
                    AND (log.state = 'planned' OR (log.state = 'failed' AND log.date = %s)))
-        """, date) if skip_pending else SQL()
-        self.env.cr.execute(SQL("""
+        """,
+                date,
+            )
+            if skip_pending
+            else SQL()
+        )
+        self.env.cr.execute(
+            SQL(
+                """
             UPDATE account_move SET write_date = write_date
              WHERE id IN (SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED) %s
          RETURNING id
-        """, tuple(self.ids), pending), log_exceptions=False)
+        """,
+                tuple(self.ids),
+                pending,
+            ),
+            log_exceptions=False,
+        )
         locked = self.browse(sorted(row[0] for row in self.env.cr.fetchall())).with_prefetch(self._prefetch_ids)
         locked.invalidate_recordset()
         return locked.filtered(
-            lambda move: move._relance_is_remindable()
-            and (not due_only or (move.relance_next_date and move.relance_next_date <= date))
-            and (not move.relance_last_date or move.relance_last_date < date)
+            lambda move: (
+                move._relance_is_remindable()
+                and (not due_only or (move.relance_next_date and move.relance_next_date <= date))
+                and (not move.relance_last_date or move.relance_last_date < date)
+            )
         )
 
     def _relance_invoice_pdfs(self, batch_size=50):
@@ -248,9 +283,11 @@ class AccountMove(models.Model):
         pdfs.update(missing._relance_render_pdfs(batch_size))
         failed = missing.filtered(lambda move: move not in pdfs)
         if failed:
-            raise UserError(self.env._(
-                "The PDF of invoice %(invoice)s could not be rendered.", invoice=", ".join(failed.mapped("name"))
-            ))
+            raise UserError(
+                self.env._(
+                    "The PDF of invoice %(invoice)s could not be rendered.", invoice=", ".join(failed.mapped("name"))
+                )
+            )
         return {move: pdfs[move] for move in self}
 
     def _relance_stored_pdfs(self):
@@ -258,11 +295,23 @@ class AccountMove(models.Model):
 
         A stored PDF whose file is gone from the filestore (a database restored without it) or is not
         a PDF is passed over: the invoice is then rendered again rather than sent with an empty file."""
-        stored = self.env["ir.attachment"].search([
-            ("res_model", "=", "account.move"), ("res_id", "in", self.ids), ("file_size", ">", 0),
-            "|", ("res_field", "=", "invoice_pdf_report_file"),
-            "&", ("res_field", "=", False), ("description", "=", "odoo_relance_fr:invoice_pdf"),
-        ], order="res_field desc nulls last, id") if self else self.env["ir.attachment"]
+        stored = (
+            self.env["ir.attachment"].search(
+                [
+                    ("res_model", "=", "account.move"),
+                    ("res_id", "in", self.ids),
+                    ("file_size", ">", 0),
+                    "|",
+                    ("res_field", "=", "invoice_pdf_report_file"),
+                    "&",
+                    ("res_field", "=", False),
+                    ("description", "=", "odoo_relance_fr:invoice_pdf"),
+                ],
+                order="res_field desc nulls last, id",
+            )
+            if self
+            else self.env["ir.attachment"]
+        )
         by_move = {}
         for att in stored:
             if att.res_id not in by_move and (att.raw or b"")[:5] == b"%PDF-":
@@ -275,8 +324,11 @@ class AccountMove(models.Model):
         if not self:
             return {}
         return self.env["ir.actions.report"]._relance_store_each(
-            self.env.ref("account.account_invoices"), self, lambda move: move._get_invoice_report_filename(),
-            batch_size, description="odoo_relance_fr:invoice_pdf",
+            self.env.ref("account.account_invoices"),
+            self,
+            lambda move: move._get_invoice_report_filename(),
+            batch_size,
+            description="odoo_relance_fr:invoice_pdf",
         )
 
     def write(self, vals):
@@ -284,41 +336,77 @@ class AccountMove(models.Model):
         return super().write(vals)
 
     def _relance_write_reminder_state(self, vals):
-        """Record a reminder on these invoices.
+        """Record a reminder on these invoices: their level, last reminder date or portal token only.
 
-        Only reminder fields are written, which never touch accounting: account.move's write (line
-        synchronisation and balance checks, ~15 queries per call) is skipped on purpose. The reminder
-        leaves its own chatter message, so field tracking is dropped too.
+        One documented UPDATE of these columns instead of account.move's write: they never touch
+        accounting, and that write (line synchronisation and balance checks, about 15 queries a call)
+        would run for every level of every customer of the daily run. As a write does, the cache is
+        invalidated, write_uid and write_date are set and the next reminder level and date are marked
+        to be recomputed. Field tracking is left out: the reminder leaves its own chatter message.
         """
         if set(vals) - REMINDER_STATE_FIELDS:
             raise ValueError(f"only {REMINDER_STATE_FIELDS} may be written this way")
-        self._track_discard()
-        return super(AccountingMove, self.with_context(tracking_disable=True)).write(vals)
+        if not self:
+            return True
+        self.flush_recordset(list(vals))
+        assignments = SQL(", ").join(
+            SQL("%s = %s", SQL.identifier(fname), self._fields[fname].convert_to_column(value, self))
+            for fname, value in vals.items()
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move SET %s, write_uid = %s, write_date = %s WHERE id IN %s",
+                assignments,
+                self.env.uid,
+                self.env.cr.now(),
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset([*vals, "write_uid", "write_date"])
+        self.modified(list(vals))
+        return True
 
     def _relance_record_manual(self, date, channel, level, note):
         """Record a reminder made outside Odoo: history, last reminder date, optionally the level."""
         invalid = self.filtered(lambda m: m.move_type != "out_invoice" or m.state != "posted")
         if invalid:
-            raise UserError(self.env._(
-                "Only posted customer invoices can be marked as reminded (%(invoices)s).",
-                invoices=", ".join(invalid.mapped("display_name")),
-            ))
+            raise UserError(
+                self.env._(
+                    "Only posted customer invoices can be marked as reminded (%(invoices)s).",
+                    invoices=", ".join(invalid.mapped("display_name")),
+                )
+            )
         if date > fields.Date.context_today(self):
-            raise UserError(self.env._("A reminder cannot be recorded in the future (%(date)s).",
-                                       date=format_date(self.env, date)))
+            raise UserError(
+                self.env._("A reminder cannot be recorded in the future (%(date)s).", date=format_date(self.env, date))
+            )
         logs = self.env["relance.log"]
         for partner, moves in self.grouped("commercial_partner_id").items():
-            logs |= self.env["relance.log"].with_company(moves.company_id[:1]).create({
-                "kind": "reminder", "date": date, "partner_id": partner.id, "channel": channel, "state": "done",
-                "level_id": level.id, "move_ids": [Command.set(moves.ids)], "note": note,
-                "move_levels": {str(move.id): (level or move.relance_level_id).id for move in moves},
-            })
+            logs |= (
+                self.env["relance.log"]
+                .with_company(moves.company_id[:1])
+                .create(
+                    {
+                        "kind": "reminder",
+                        "date": date,
+                        "partner_id": partner.id,
+                        "channel": channel,
+                        "state": "done",
+                        "level_id": level.id,
+                        "move_ids": [Command.set(moves.ids)],
+                        "note": note,
+                        "move_levels": {str(move.id): (level or move.relance_level_id).id for move in moves},
+                    }
+                )
+            )
             vals = {"relance_last_date": date} | ({"relance_level_id": level.id} if level else {})
             moves.write(vals)
             channel_label = dict(logs._fields["channel"]._description_selection(self.env))[channel]
             body = self.env._(
                 "Reminder recorded (%(channel)s) on %(date)s by %(user)s.",
-                channel=channel_label, date=format_date(self.env, date), user=self.env.user.name,
+                channel=channel_label,
+                date=format_date(self.env, date),
+                user=self.env.user.name,
             ) + (f" {note}" if note else "")
             moves._message_log_batch(bodies={move.id: body for move in moves})
             partner._message_log(body=body)
@@ -357,8 +445,12 @@ class AccountMove(models.Model):
                 )
 
     @api.depends_context("relance_date")
-    @api.depends("line_ids.matched_credit_ids", "commercial_partner_id.is_company",
-                 "commercial_partner_id.relance_is_consumer", "state")
+    @api.depends(
+        "line_ids.matched_credit_ids",
+        "commercial_partner_id.is_company",
+        "commercial_partner_id.relance_is_consumer",
+        "state",
+    )
     def _compute_relance_penalties(self):
         date = self._relance_penalty_date()
         for move in self:
@@ -392,11 +484,13 @@ class AccountMove(models.Model):
             if lines:
                 lines_by_partner.setdefault((move.commercial_partner_id, move.currency_id), []).extend(lines)
         if not lines_by_partner:
-            raise UserError(self.env._(
-                "Nothing to bill on %(date)s: the penalties and indemnities of these invoices are already "
-                "invoiced, or the invoices were not paid late, or the customers are private persons.",
-                date=format_date(self.env, date),
-            ))
+            raise UserError(
+                self.env._(
+                    "Nothing to bill on %(date)s: the penalties and indemnities of these invoices are already "
+                    "invoiced, or the invoices were not paid late, or the customers are private persons.",
+                    date=format_date(self.env, date),
+                )
+            )
         invoices = self.env["account.move"]
         for (partner, _currency), lines in lines_by_partner.items():
             invoices |= self._relance_create_penalty_invoice(partner, lines, date)
@@ -409,32 +503,40 @@ class AccountMove(models.Model):
         lines = []
         if self.currency_id.compare_amounts(details["penalty"], 0) > 0:
             start = max(self.relance_penalty_billed_date or self.relance_due_date, self.relance_due_date)
-            lines.append(self._relance_penalty_line_vals(
-                self.env._(
-                    "Late penalties on invoice %(invoice)s (art. L441-10 of the French Commercial Code), "
-                    "from %(start)s to %(end)s at %(rates)s %% a year - outside the scope of VAT",
-                    invoice=self.name,
-                    start=format_date(self.env, fields.Date.add(start, days=1)),
-                    end=format_date(self.env, date),
-                    rates=" / ".join(formatLang(self.env, rate) for rate in details["rates"]),
-                ),
-                details["penalty"],
-            ))
+            lines.append(
+                self._relance_penalty_line_vals(
+                    self.env._(
+                        "Late penalties on invoice %(invoice)s (art. L441-10 of the French Commercial Code), "
+                        "from %(start)s to %(end)s at %(rates)s %% a year - outside the scope of VAT",
+                        invoice=self.name,
+                        start=format_date(self.env, fields.Date.add(start, days=1)),
+                        end=format_date(self.env, date),
+                        rates=" / ".join(formatLang(self.env, rate) for rate in details["rates"]),
+                    ),
+                    details["penalty"],
+                )
+            )
         if not self.relance_indemnity_billed and self.currency_id.compare_amounts(details["indemnity"], 0) > 0:
-            lines.append(self._relance_penalty_line_vals(
-                self.env._(
-                    "Fixed recovery indemnity on invoice %(invoice)s (art. D441-5 of the French Commercial Code) "
-                    "- outside the scope of VAT",
-                    invoice=self.name,
-                ),
-                details["indemnity"],
-            ))
+            lines.append(
+                self._relance_penalty_line_vals(
+                    self.env._(
+                        "Fixed recovery indemnity on invoice %(invoice)s (art. D441-5 of the French Commercial Code) "
+                        "- outside the scope of VAT",
+                        invoice=self.name,
+                    ),
+                    details["indemnity"],
+                )
+            )
         return lines
 
     def _relance_penalty_line_vals(self, label, amount):
         self.ensure_one()
         return {
-            "source": self, "name": label, "quantity": 1, "price_unit": amount, "tax_ids": [Command.clear()],
+            "source": self,
+            "name": label,
+            "quantity": 1,
+            "price_unit": amount,
+            "tax_ids": [Command.clear()],
             "account_id": self.company_id._relance_penalty_account().id,
         }
 
@@ -447,17 +549,19 @@ class AccountMove(models.Model):
         journal = self.env["account.journal"].search(
             [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "sale")], limit=1
         )
-        invoice = self.create({
-            "move_type": "out_invoice",
-            "partner_id": partner.id,
-            "company_id": company.id,
-            "journal_id": journal.id,
-            "currency_id": sources.currency_id[:1].id,
-            "invoice_date": date,
-            "ref": self.env._("Late penalties and recovery indemnities"),
-            "relance_is_penalty_invoice": True,
-            "invoice_line_ids": [Command.create(vals) for vals in lines],
-        })
+        invoice = self.create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "journal_id": journal.id,
+                "currency_id": sources.currency_id[:1].id,
+                "invoice_date": date,
+                "ref": self.env._("Late penalties and recovery indemnities"),
+                "relance_is_penalty_invoice": True,
+                "invoice_line_ids": [Command.create(vals) for vals in lines],
+            }
+        )
         invoice.action_post()
         for source in sources:
             source.write({"relance_penalty_billed_date": date, "relance_indemnity_billed": True})

@@ -15,7 +15,7 @@ class IrActionsReport(models.Model):
         says so) and the reason logged."""
         pdfs = {}
         for start in range(0, len(res_ids), batch_size):
-            chunk = list(res_ids[start:start + batch_size])
+            chunk = list(res_ids[start : start + batch_size])
             streams = self._relance_try_render(report, chunk)
             if set(streams) != set(chunk) and len(chunk) > 1:
                 streams = {}
@@ -29,17 +29,28 @@ class IrActionsReport(models.Model):
         record: {record: attachment} for those rendered. filename(record) names each file."""
         pdfs = self._relance_render_each(report, records.ids, batch_size)
         rendered = records.filtered(lambda record: record.id in pdfs)
-        attachments = self.env["ir.attachment"].create([dict(
-            vals, name=filename(record), raw=pdfs[record.id], res_model=record._name, res_id=record.id,
-            mimetype="application/pdf",
-        ) for record in rendered])
-        return dict(zip(rendered, attachments))
+        attachments = self.env["ir.attachment"].create(
+            [
+                dict(
+                    vals,
+                    name=filename(record),
+                    raw=pdfs[record.id],
+                    res_model=record._name,
+                    res_id=record.id,
+                    mimetype="application/pdf",
+                )
+                for record in rendered
+            ]
+        )
+        return dict(zip(rendered, attachments, strict=True))
 
     def _relance_try_render(self, report, res_ids):
         """One wkhtmltopdf run for these records, {} if it fails (nothing it wrote is kept)."""
         try:
             with self.env.cr.savepoint():
                 return self._render_qweb_pdf_prepare_streams(report, {}, res_ids=res_ids)
-        except Exception:  # noqa: BLE001 - the caller renders again alone, or reports the record
-            _logger.warning("Report %s could not be rendered for records %s", report.report_name, res_ids, exc_info=True)
+        except Exception:
+            _logger.warning(
+                "Report %s could not be rendered for records %s", report.report_name, res_ids, exc_info=True
+            )
             return {}

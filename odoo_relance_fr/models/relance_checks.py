@@ -46,7 +46,11 @@ def check_value_types(records, vals):
         field = records._fields.get(fname)
         expected = field and _expected(env, field, value)
         if expected:
-            raise ValidationError(env._(
-                "Invalid value for “%(field)s”: %(value)s is not %(expected)s.",
-                field=field._description_string(env), value=repr(value), expected=expected,
-            ))
+            raise ValidationError(
+                env._(
+                    "Invalid value for “%(field)s”: %(value)s is not %(expected)s.",
+                    field=field._description_string(env),
+                    value=repr(value),
+                    expected=expected,
+                )
+            )

@@ -24,8 +24,7 @@ class RelanceLevel(models.Model):
         string="Delay (days)",
         required=True,
         default=0,
-        help="Days after the due date when this level becomes due; "
-        "negative before the due date.",
+        help="Days after the due date when this level becomes due; negative before the due date.",
     )
     gap = fields.Integer(
         string="Minimum gap (days)",
@@ -49,8 +48,7 @@ class RelanceLevel(models.Model):
     automatic = fields.Boolean(
         string="Sent automatically",
         default=True,
-        help="The daily scheduled action sends this level on its own; "
-        "otherwise it is proposed for validation.",
+        help="The daily scheduled action sends this level on its own; otherwise it is proposed for validation.",
     )
     tone = fields.Selection(
         [
@@ -95,17 +93,23 @@ class RelanceLevel(models.Model):
         """Only a courtesy notice goes out before the due date, and it always does."""
         for level in self:
             if level.delay < 0 and level.tone != "pre_due":
-                raise ValidationError(self.env._(
-                    "The delay of level “%(level)s” is negative (%(delay)s days): only a courtesy notice before "
-                    "the due date can be sent before the due date. Give it a delay of 0 or more days.",
-                    level=level.name, delay=level.delay,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "The delay of level “%(level)s” is negative (%(delay)s days): only a courtesy notice before "
+                        "the due date can be sent before the due date. Give it a delay of 0 or more days.",
+                        level=level.name,
+                        delay=level.delay,
+                    )
+                )
             if level.delay >= 0 and level.tone == "pre_due":
-                raise ValidationError(self.env._(
-                    "Level “%(level)s” is a notice before the due date: give it a negative delay "
-                    "(for example -7 for seven days before), not %(delay)s days.",
-                    level=level.name, delay=level.delay,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "Level “%(level)s” is a notice before the due date: give it a negative delay "
+                        "(for example -7 for seven days before), not %(delay)s days.",
+                        level=level.name,
+                        delay=level.delay,
+                    )
+                )
 
     @api.constrains("channel", "mail_template_id")
     def _check_mail_template(self):
@@ -113,20 +117,30 @@ class RelanceLevel(models.Model):
         for level in self.filtered(lambda lvl: lvl.channel in ("email", "email_letter")):
             template = level.mail_template_id
             if not template:
-                raise ValidationError(self.env._(
-                    "Level “%(level)s” sends emails but has no email template: choose one, or change its channel.",
-                    level=level.name,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "Level “%(level)s” sends emails but has no email template: choose one, or change its channel.",
+                        level=level.name,
+                    )
+                )
             if template.model != "relance.log":
-                raise ValidationError(self.env._(
-                    "The email template “%(template)s” of level “%(level)s” is not a reminder template: "
-                    "choose a template made for reminders.", template=template.name, level=level.name,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "The email template “%(template)s” of level “%(level)s” is not a reminder template: "
+                        "choose a template made for reminders.",
+                        template=template.name,
+                        level=level.name,
+                    )
+                )
             if not (template.subject or "").strip() or not html2plaintext(template.body_html or "").strip():
-                raise ValidationError(self.env._(
-                    "The email template “%(template)s” of level “%(level)s” has no subject or no text: "
-                    "complete it before using it.", template=template.name, level=level.name,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "The email template “%(template)s” of level “%(level)s” has no subject or no text: "
+                        "complete it before using it.",
+                        template=template.name,
+                        level=level.name,
+                    )
+                )
 
     @api.constrains("sequence", "delay", "company_id", "active")
     def _check_ladder_order(self):
@@ -203,12 +217,16 @@ class RelanceLevel(models.Model):
 
     def _relance_reschedule_invoices(self, companies):
         """The ladder changed: recompute the next reminder of the open invoices it governs."""
-        moves = self.env["account.move"].sudo().search(
-            [
-                ("company_id", "in", companies.ids),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-            ]
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "in", companies.ids),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                ]
+            )
         )
         moves._relance_reschedule()

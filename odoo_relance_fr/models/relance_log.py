@@ -1,5 +1,6 @@
 import logging
 import threading
+from datetime import timedelta
 
 from markupsafe import Markup, escape
 from psycopg2 import errors as pg_errors
@@ -28,15 +29,15 @@ class RelanceLog(models.Model):
 
     kind = fields.Selection(
         [("reminder", "Reminder"), ("statement", "Statement of account")],
-        required=True, default="reminder", index=True,
+        required=True,
+        default="reminder",
+        index=True,
     )
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
-    level_id = fields.Many2one("relance.level", string="Level", check_company=True, index=True)
+    level_id = fields.Many2one("relance.level", check_company=True, index=True)
     channel = fields.Selection(LOG_CHANNELS, required=True, default="email")
     level_tone = fields.Selection(related="level_id.tone", string="Tone")
-    partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, ondelete="restrict"
-    )
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="restrict")
     move_ids = fields.Many2many(
         "account.move",
         "relance_log_account_move_rel",
@@ -46,9 +47,7 @@ class RelanceLog(models.Model):
         check_company=True,
     )
     user_id = fields.Many2one("res.users", string="Sent by", default=lambda self: self.env.user)
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True
-    )
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     state = fields.Selection(
         [
             ("planned", "Planned"),
@@ -68,19 +67,26 @@ class RelanceLog(models.Model):
     mail_message_id = fields.Many2one("mail.message", string="Email", ondelete="set null")
     mail_mail_id = fields.Many2one("mail.mail", string="Outgoing email", ondelete="set null")
     attachment_ids = fields.Many2many(
-        "ir.attachment", string="Documents", related="mail_message_id.attachment_ids",
+        "ir.attachment",
+        string="Documents",
+        related="mail_message_id.attachment_ids",
         help="The files sent with the email (the invoices' PDFs, the statement).",
     )
     letter_attachment_id = fields.Many2one(
-        "ir.attachment", string="Letter", copy=False, readonly=True,
+        "ir.attachment",
+        string="Letter",
+        copy=False,
+        readonly=True,
         help="The letter exactly as it was printed, to print it again.",
     )
     move_levels = fields.Json(
-        string="Level of each invoice", copy=False,
+        string="Level of each invoice",
+        copy=False,
         help="Level each invoice reached with this reminder, as printed later on its letter.",
     )
     move_previous = fields.Json(
-        string="State of each invoice before", copy=False,
+        string="State of each invoice before",
+        copy=False,
         help="Level and last reminder date of each invoice before this reminder, restored if its email bounces.",
     )
     lrar_number = fields.Char(string="Registered letter number", copy=False)
@@ -89,8 +95,11 @@ class RelanceLog(models.Model):
     @api.depends("kind", "level_id", "partner_id", "date")
     def _compute_display_name(self):
         for log in self:
-            what = log.level_id.name if log.kind == "reminder" and log.level_id else dict(
-                self._fields["kind"]._description_selection(self.env))[log.kind]
+            what = (
+                log.level_id.name
+                if log.kind == "reminder" and log.level_id
+                else dict(self._fields["kind"]._description_selection(self.env))[log.kind]
+            )
             log.display_name = " - ".join(filter(None, [what, log.partner_id.name, format_date(self.env, log.date)]))
 
     # ------------------------------------------------------------------
@@ -112,8 +121,13 @@ class RelanceLog(models.Model):
             if count and len(todo) < batch_size:
                 # only this batch's customers: gathering every customer due made each batch cost in
                 # proportion to the whole day's work
-                groups = Move._read_group(domain, ["commercial_partner_id"], ["id:recordset"],
-                                          order="commercial_partner_id", limit=batch_size - len(todo))
+                groups = Move._read_group(
+                    domain,
+                    ["commercial_partner_id"],
+                    ["id:recordset"],
+                    order="commercial_partner_id",
+                    limit=batch_size - len(todo),
+                )
                 todo += [(company, partner) for partner, _moves in groups]
                 due_moves.update({(company, partner): moves for partner, moves in groups})
         batch, partners = self._relance_take_batch(todo, batch_size)
@@ -123,9 +137,13 @@ class RelanceLog(models.Model):
         ladders = {company.id: self.env["relance.level"]._relance_ladder(company).ids for company in companies}
         moves = Move.union(*(due_moves[company, partner] for company, partner in batch))
         pdfs = {move_id: att.id for move_id, att in moves._relance_stored_pdfs().items()}
-        pdfs.update(self._relance_prerender_pdfs(moves.filtered(
-            lambda move: move.id not in pdfs and move.relance_next_level_id.channel in ("email", "email_letter")
-        )))
+        pdfs.update(
+            self._relance_prerender_pdfs(
+                moves.filtered(
+                    lambda move: move.id not in pdfs and move.relance_next_level_id.channel in ("email", "email_letter")
+                )
+            )
+        )
         read_once = {
             "relance_ladders": ladders,
             "relance_stored_pdfs": pdfs,
@@ -133,9 +151,13 @@ class RelanceLog(models.Model):
         }
         self.env.cr.cache.update(read_once)
         try:
-            self._relance_run_batch(batch, total, lambda logs, partner: logs._relance_remind_partner(
-                partner, today, candidates=due_moves[logs.env.company, partner].with_prefetch(moves._prefetch_ids)
-            ))
+            self._relance_run_batch(
+                batch,
+                total,
+                lambda logs, partner: logs._relance_remind_partner(
+                    partner, today, candidates=due_moves[logs.env.company, partner].with_prefetch(moves._prefetch_ids)
+                ),
+            )
         finally:
             for key in read_once:
                 self.env.cr.cache.pop(key, None)
@@ -151,7 +173,9 @@ class RelanceLog(models.Model):
         prefetch among themselves only: todo may hold every customer due today (statements), and each
         read after a commit would otherwise fetch them all."""
         partners = self.env["res.partner"].union(*(partner for _company, partner in todo[:batch_size]))
-        return [(company, partner.with_prefetch(partners._prefetch_ids)) for company, partner in todo[:batch_size]], partners
+        return [
+            (company, partner.with_prefetch(partners._prefetch_ids)) for company, partner in todo[:batch_size]
+        ], partners
 
     @api.model
     def _relance_prerender_pdfs(self, moves, batch_size=50):
@@ -163,7 +187,7 @@ class RelanceLog(models.Model):
         try:
             with self.env.cr.savepoint():
                 return {move.id: att.id for move, att in moves._relance_render_pdfs(batch_size).items()}
-        except Exception:  # noqa: BLE001 - rendered again per customer, each failure on its own customer
+        except Exception:
             _logger.warning("Invoice PDFs %s could not be rendered together", moves.mapped("name"), exc_info=True)
             return {}
 
@@ -186,11 +210,13 @@ class RelanceLog(models.Model):
         """Commit when run by the scheduler (or a worker asking for it), never in tests."""
         in_cron = self.env.context.get("ir_cron_progress_id") or self.env.context.get("relance_autocommit")
         if in_cron and not getattr(threading.current_thread(), "testing", False):
-            self.env.cr.commit()
+            # the scheduler's batches, committed as Odoo's own crons do (see _relance_run_batch)
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
-    def _relance_remind_partner(self, partner, date, automatic=True, moves=None, level=None, channel=None,
-                                candidates=None):
+    def _relance_remind_partner(
+        self, partner, date, automatic=True, moves=None, level=None, channel=None, candidates=None
+    ):
         """Remind one customer of its due invoices (or of the given ones, at the given level and channel).
 
         All or nothing: on failure nothing changes for the customer and a failed log says why.
@@ -209,10 +235,13 @@ class RelanceLog(models.Model):
             with self.env.cr.savepoint():
                 moves = moves._relance_lock_and_recheck(date, due_only=not chosen, skip_pending=not chosen)
                 if chosen and not moves:
-                    raise UserError(self.env._(
-                        "The invoices of %(customer)s are paid, excluded, in dispute or already reminded today: "
-                        "nothing to send.", customer=partner.name,
-                    ))
+                    raise UserError(
+                        self.env._(
+                            "The invoices of %(customer)s are paid, excluded, in dispute or already reminded today: "
+                            "nothing to send.",
+                            customer=partner.name,
+                        )
+                    )
                 logs = self._relance_plan(partner, moves, date, level, channel)
                 for log in logs:
                     log._relance_execute(automatic)
@@ -220,7 +249,7 @@ class RelanceLog(models.Model):
         except CONCURRENCY_ERRORS:
             _logger.info("Reminders of %s are being sent by another worker: skipped", partner.display_name)
             return self.browse()
-        except Exception as error:  # noqa: BLE001 - one customer's failure must not stop the others
+        except Exception as error:
             _logger.exception("Reminder to %s failed", partner.display_name)
             return self._relance_log_failure(partner, moves, date, error)
 
@@ -236,8 +265,10 @@ class RelanceLog(models.Model):
         else:
             groups = list(moves)
         vals_list = [self._prepare_relance_log_vals(partner, group, date, level, channel) for group in groups]
-        return self.with_context(mail_create_nolog=True, tracking_disable=True).create(vals_list).with_context(
-            tracking_disable=False, mail_create_nolog=False
+        return (
+            self.with_context(mail_create_nolog=True, tracking_disable=True)
+            .create(vals_list)
+            .with_context(tracking_disable=False, mail_create_nolog=False)
         )
 
     @api.model
@@ -265,9 +296,15 @@ class RelanceLog(models.Model):
     def _relance_log_failure(self, partner, moves, date, error):
         """Failed log with the reason; the invoices keep their level and are tried again on the next run."""
         reason = self._relance_failure_reason(error)
-        vals = self._prepare_relance_log_vals(partner, moves, date) if moves else {
-            "date": date, "partner_id": partner.id, "company_id": self.env.company.id,
-        }
+        vals = (
+            self._prepare_relance_log_vals(partner, moves, date)
+            if moves
+            else {
+                "date": date,
+                "partner_id": partner.id,
+                "company_id": self.env.company.id,
+            }
+        )
         return self.create(dict(vals, state="failed", note=reason))
 
     # ------------------------------------------------------------------
@@ -322,16 +359,27 @@ class RelanceLog(models.Model):
         (the values _message_log_batch gives a note, for two models at once)."""
         author_id, email_from = self.move_ids._message_compute_author(raise_on_email=False)
         base = {
-            "author_id": author_id, "email_from": email_from, "body": escape(body),
-            "message_type": "notification", "is_internal": True,
+            "author_id": author_id,
+            "email_from": email_from,
+            "body": escape(body),
+            "message_type": "notification",
+            "is_internal": True,
             "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
-            "email_add_signature": False, "record_alias_domain_id": False, "record_company_id": False,
-            "record_name": False, "message_id": generate_tracking_message_id("message-notify"),
+            "email_add_signature": False,
+            "record_alias_domain_id": False,
+            "record_company_id": False,
+            "record_name": False,
+            "message_id": generate_tracking_message_id("message-notify"),
             "reply_to": self.env["mail.thread"]._notify_get_reply_to(default=email_from)[False],
         }
-        return self.env["mail.message"].sudo().with_context(clean_context(self.env.context)).create(
-            [dict(base, model="account.move", res_id=move.id) for move in self.move_ids]
-            + [dict(base, model="res.partner", res_id=self.partner_id.id)]
+        return (
+            self.env["mail.message"]
+            .sudo()
+            .with_context(clean_context(self.env.context))
+            .create(
+                [dict(base, model="account.move", res_id=move.id) for move in self.move_ids]
+                + [dict(base, model="res.partner", res_id=self.partner_id.id)]
+            )
         )
 
     def _relance_send_email(self):
@@ -369,26 +417,33 @@ class RelanceLog(models.Model):
         """
         for log in self.filtered(lambda log: log.state in ("sent", "to_print")):
             responsible = log._relance_responsible()
-            log = log.with_context(lang=responsible.lang or self.env.lang)  # noqa: PLW2901 - read by staff
+            log = log.with_context(lang=responsible.lang or self.env.lang)
             reason = reason or log.env._("unknown error")
             if log.kind == "statement":
                 note = log.env._(
                     "The email could not be delivered (outgoing mail server: %(reason)s). Send the statement "
-                    "again with \"Send again\" once the address or the server is fixed.", reason=reason,
+                    'again with "Send again" once the address or the server is fixed.',
+                    reason=reason,
                 )
             else:
                 note = log.env._(
                     "The email could not be delivered (outgoing mail server: %(reason)s). The invoices are back "
                     "to their previous reminder level: the reminder will be sent again on the next run, or now "
-                    "with \"Send again\".", reason=reason,
+                    'with "Send again".',
+                    reason=reason,
                 )
             log.write({"state": "failed", "note": "\n".join(filter(None, [log.note, note]))})
             for move in log.move_ids if log.kind == "reminder" else ():
                 level_id, last_date = (log.move_previous or {}).get(str(move.id), [False, False])
-                if move.relance_last_date == log.date and move.relance_level_id.id == (log.move_levels or {}).get(str(move.id)):
-                    move._relance_write_reminder_state({
-                        "relance_level_id": level_id, "relance_last_date": fields.Date.to_date(last_date),
-                    })
+                if move.relance_last_date == log.date and move.relance_level_id.id == (log.move_levels or {}).get(
+                    str(move.id)
+                ):
+                    move._relance_write_reminder_state(
+                        {
+                            "relance_level_id": level_id,
+                            "relance_last_date": fields.Date.to_date(last_date),
+                        }
+                    )
             log.activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=log.env._("Reminder email not delivered"),
@@ -400,15 +455,19 @@ class RelanceLog(models.Model):
         """Grouped template for several invoices, else the level's own."""
         self.ensure_one()
         if len(self.move_ids) > 1:
-            template = self.env["mail.template"].browse(self.env["ir.model.data"]._xmlid_to_res_id(
-                "odoo_relance_fr.mail_template_relance_grouped", raise_if_not_found=False
-            ))
+            template = self.env["mail.template"].browse(
+                self.env["ir.model.data"]._xmlid_to_res_id(
+                    "odoo_relance_fr.mail_template_relance_grouped", raise_if_not_found=False
+                )
+            )
         else:
             template = self.level_id.mail_template_id
         if not template:
-            raise UserError(self.env._(
-                "Level “%(level)s” has no email template: choose one in its settings.", level=self.level_id.name
-            ))
+            raise UserError(
+                self.env._(
+                    "Level “%(level)s” has no email template: choose one in its settings.", level=self.level_id.name
+                )
+            )
         return template
 
     def _relance_request_validation(self):
@@ -418,7 +477,8 @@ class RelanceLog(models.Model):
             summary=self.env._("%(level)s to validate", level=self.level_id.name),
             note=self.env._(
                 "%(customer)s: invoices %(invoices)s. Check them, then validate the reminder.",
-                customer=self.partner_id.name, invoices=", ".join(self.move_ids.mapped("name")),
+                customer=self.partner_id.name,
+                invoices=", ".join(self.move_ids.mapped("name")),
             ),
             user_id=self._relance_responsible().id,
         )
@@ -431,14 +491,22 @@ class RelanceLog(models.Model):
         first = lines[0]
         script = Markup("<p><b>%s</b></p><ol><li>%s</li><li>%s</li><li>%s</li><li>%s</li></ol><p>%s</p>") % (
             env._("Call script"),
-            env._("Hello, %(company)s speaking: I am calling about invoice %(invoice)s.",
-                  company=self.company_id.name, invoice=first["name"]),
-            env._("It amounts to %(amount)s, fell due on %(due)s and is still unpaid.",
-                  amount=first["residual"], due=first["due_date"]),
+            env._(
+                "Hello, %(company)s speaking: I am calling about invoice %(invoice)s.",
+                company=self.company_id.name,
+                invoice=first["name"],
+            ),
+            env._(
+                "It amounts to %(amount)s, fell due on %(due)s and is still unpaid.",
+                amount=first["residual"],
+                due=first["due_date"],
+            ),
             env._("Could you tell me on which date it will be paid?"),
             env._("If it helps, we can agree on a payment schedule."),
-            env._("Invoices: %(invoices)s", invoices=", ".join(
-                f"{line['name']} ({line['residual']}, {line['due_date']})" for line in lines)),
+            env._(
+                "Invoices: %(invoices)s",
+                invoices=", ".join(f"{line['name']} ({line['residual']}, {line['due_date']})" for line in lines),
+            ),
         )
         self.activity_schedule(
             "mail.mail_activity_data_call",
@@ -459,9 +527,11 @@ class RelanceLog(models.Model):
                 raise UserError(self.env._("Only a planned reminder can be validated."))
             moves = log.move_ids._relance_lock_and_recheck(today)
             if not moves:
-                raise UserError(self.env._(
-                    "The invoices of this reminder are already paid or no longer due for it: nothing was sent."
-                ))
+                raise UserError(
+                    self.env._(
+                        "The invoices of this reminder are already paid or no longer due for it: nothing was sent."
+                    )
+                )
             log.write({"move_ids": [Command.set(moves.ids)], "date": today})
             log._relance_execute(automatic=False)
             log.activity_ids.action_feedback(feedback=self.env._("Validated and sent."))
@@ -485,16 +555,22 @@ class RelanceLog(models.Model):
         for log in self:
             paid = log.move_ids.filtered(lambda move: move.payment_state in ("paid", "in_payment", "reversed"))
             if paid:
-                raise UserError(self.env._(
-                    "The letter to %(customer)s concerns invoices already paid (%(invoices)s): "
-                    "cancel this reminder instead of printing it.",
-                    customer=log.partner_id.name, invoices=", ".join(paid.mapped("name")),
-                ))
+                raise UserError(
+                    self.env._(
+                        "The letter to %(customer)s concerns invoices already paid (%(invoices)s): "
+                        "cancel this reminder instead of printing it.",
+                        customer=log.partner_id.name,
+                        invoices=", ".join(paid.mapped("name")),
+                    )
+                )
             if not (log.partner_id.street and log.partner_id.city):
-                raise UserError(self.env._(
-                    "Customer %(customer)s has no postal address (street and city): complete it before "
-                    "printing the letter.", customer=log.partner_id.name,
-                ))
+                raise UserError(
+                    self.env._(
+                        "Customer %(customer)s has no postal address (street and city): complete it before "
+                        "printing the letter.",
+                        customer=log.partner_id.name,
+                    )
+                )
 
     def _relance_store_letters(self, batch_size=50):
         """Render the missing letters, one wkhtmltopdf run per report and batch_size letters, and keep
@@ -510,13 +586,15 @@ class RelanceLog(models.Model):
             letters = self.env["ir.actions.report"]._relance_store_each(
                 report, logs, lambda log: log._relance_letter_filename(), batch_size
             )
-            failed = logs.filtered(lambda log: log not in letters)
+            failed = logs - self.browse().union(*letters)
             if failed:
-                raise UserError(self.env._(
-                    "The letter to %(customers)s could not be rendered: try again; if it fails again, the "
-                    "server log gives the reason.",
-                    customers=", ".join(failed.partner_id.mapped("name")),
-                ))
+                raise UserError(
+                    self.env._(
+                        "The letter to %(customers)s could not be rendered: try again; if it fails again, the "
+                        "server log gives the reason.",
+                        customers=", ".join(failed.partner_id.mapped("name")),
+                    )
+                )
             for log, attachment in letters.items():
                 log.letter_attachment_id = attachment
         return self
@@ -528,18 +606,26 @@ class RelanceLog(models.Model):
 
     def action_relance_print_letters(self):
         """Print the letters waiting (these, or all of the user's companies) as ONE PDF; mark them printed."""
-        logs = self.filtered(lambda log: log.state == "to_print") if self else self.search(
-            [("state", "=", "to_print"), ("company_id", "in", self.env.companies.ids)], order="partner_id, id"
+        logs = (
+            self.filtered(lambda log: log.state == "to_print")
+            if self
+            else self.search(
+                [("state", "=", "to_print"), ("company_id", "in", self.env.companies.ids)], order="partner_id, id"
+            )
         )
         if not logs:
             raise UserError(self.env._("No letter is waiting to be printed."))
         logs._relance_store_letters()
-        merged = self.env["ir.attachment"].create({
-            "name": self.env._("Reminder letters %(date)s.pdf", date=fields.Date.to_string(fields.Date.context_today(self))),
-            "raw": pdf.merge_pdf([log.letter_attachment_id.raw for log in logs]),
-            "mimetype": "application/pdf",
-            "res_model": "relance.log",
-        })
+        merged = self.env["ir.attachment"].create(
+            {
+                "name": self.env._(
+                    "Reminder letters %(date)s.pdf", date=fields.Date.to_string(fields.Date.context_today(self))
+                ),
+                "raw": pdf.merge_pdf([log.letter_attachment_id.raw for log in logs]),
+                "mimetype": "application/pdf",
+                "res_model": "relance.log",
+            }
+        )
         logs.write({"state": "printed"})
         return {"type": "ir.actions.act_url", "url": f"/web/content/{merged.id}?download=true", "target": "self"}
 
@@ -547,8 +633,12 @@ class RelanceLog(models.Model):
         """Ask for the outcome of the reminder call."""
         self.ensure_one()
         return {
-            "type": "ir.actions.act_window", "res_model": "relance.call.wizard", "view_mode": "form",
-            "target": "new", "name": self.env._("Call outcome"), "context": {"default_log_id": self.id},
+            "type": "ir.actions.act_window",
+            "res_model": "relance.call.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Call outcome"),
+            "context": {"default_log_id": self.id},
         }
 
     def _relance_record_call(self, outcome, call_date, promise_date=None, note=None):
@@ -557,15 +647,17 @@ class RelanceLog(models.Model):
         if self.state != "planned" or self.channel != "phone":
             raise UserError(self.env._("Only a planned call can receive an outcome."))
         if call_date > fields.Date.context_today(self):
-            raise UserError(self.env._("A call cannot be recorded in the future (%(date)s).",
-                                       date=format_date(self.env, call_date)))
+            raise UserError(
+                self.env._("A call cannot be recorded in the future (%(date)s).", date=format_date(self.env, call_date))
+            )
         if outcome == "promise" and (not promise_date or promise_date < call_date):
             raise UserError(self.env._("A promise to pay needs a payment date on or after the call."))
         label = dict(self.env["relance.call.wizard"]._fields["outcome"]._description_selection(self.env))[outcome]
-        moves_levels = [(move, self.env["relance.level"].browse((self.move_levels or {}).get(str(move.id))))
-                        for move in self.move_ids]
-        self.write({"date": call_date, "state": "done",
-                    "note": "\n".join(filter(None, [self.note, label, note]))})
+        moves_levels = [
+            (move, self.env["relance.level"].browse((self.move_levels or {}).get(str(move.id))))
+            for move in self.move_ids
+        ]
+        self.write({"date": call_date, "state": "done", "note": "\n".join(filter(None, [self.note, label, note]))})
         self._relance_mark_moves(moves_levels)
         if outcome in ("promise", "pay_today"):
             self.move_ids.write({"relance_promise_date": promise_date if outcome == "promise" else call_date})
@@ -606,12 +698,16 @@ class RelanceLog(models.Model):
             if log.kind == "statement":
                 new_logs |= self.with_company(log.company_id)._relance_send_statement(log.partner_id, today, force=True)
             else:
-                new_logs |= self.with_company(log.company_id)._relance_remind_partner(log.partner_id, today, automatic=False)
+                new_logs |= self.with_company(log.company_id)._relance_remind_partner(
+                    log.partner_id, today, automatic=False
+                )
         still_failed = new_logs.filtered(lambda log: log.state == "failed")
         if still_failed:
             raise UserError(still_failed[0].note)
         if not new_logs:
-            raise UserError(self.env._("The invoices of this reminder are already paid or no longer due for it: nothing was sent."))
+            raise UserError(
+                self.env._("The invoices of this reminder are already paid or no longer due for it: nothing was sent.")
+            )
         return new_logs._get_records_action(name=self.env._("Reminders"))
 
     def relance_letter_values(self):
@@ -621,11 +717,16 @@ class RelanceLog(models.Model):
         env = self.with_context(lang=lang).env
         company = self.company_id
         rates = sorted({rate for move in self.move_ids for rate in move._relance_penalty_details(self.date)["rates"]})
-        history = self.search([
-            ("kind", "=", "reminder"),
-            ("move_ids", "in", self.move_ids.ids), ("id", "!=", self.id), ("date", "<", self.date),
-            ("state", "in", ("sent", "to_print", "printed", "done")),
-        ], order="date, id")
+        history = self.search(
+            [
+                ("kind", "=", "reminder"),
+                ("move_ids", "in", self.move_ids.ids),
+                ("id", "!=", self.id),
+                ("date", "<", self.date),
+                ("state", "in", ("sent", "to_print", "printed", "done")),
+            ],
+            order="date, id",
+        )
         references = ", ".join(self.move_ids.mapped(lambda m: m.payment_reference or m.name))
         return dict(
             company._relance_letter_values(lang, self.date),
@@ -636,7 +737,10 @@ class RelanceLog(models.Model):
             history_dates=company._relance_join([format_date(env, log.date, lang_code=lang) for log in history], env),
             single=len(self.move_ids) == 1,
             qr=company._relance_qr_code(
-                sum(self.move_ids.mapped("amount_residual")), self.move_ids.currency_id, references, self.partner_id,
+                sum(self.move_ids.mapped("amount_residual")),
+                self.move_ids.currency_id,
+                references,
+                self.partner_id,
                 self.move_ids.partner_bank_id[:1],
             ),
         )
@@ -687,31 +791,31 @@ class RelanceLog(models.Model):
         self.ensure_one()
         lang = self.partner_id.lang or self.env.lang
         env = self.with_context(lang=lang).env
-        show_penalties = (
-            self.company_id.relance_show_penalties and self.level_id.show_penalties
-        )
+        show_penalties = self.company_id.relance_show_penalties and self.level_id.show_penalties
         self.move_ids._relance_ensure_access_tokens()
         levels = self.env["relance.level"].with_env(env).browse((self.move_levels or {}).values())
         lines = []
         for move in self.move_ids.with_env(env).sorted("relance_due_date"):
             details = move._relance_penalty_details(self.date) if show_penalties else None
-            lines.append({
-                "move": move,
-                "name": move.name,
-                "invoice_date": format_date(env, move.invoice_date, lang_code=lang),
-                "due_date": format_date(env, move.relance_due_date, lang_code=lang),
-                "total": format_amount(env, move.amount_total, move.currency_id, lang_code=lang),
-                "residual": format_amount(env, move.amount_residual, move.currency_id, lang_code=lang),
-                "days_late": max((self.date - move.relance_due_date).days, 0),
-                "reference": move.payment_reference or move.name,
-                "level": levels.browse((self.move_levels or {}).get(str(move.id))).with_env(env).name
-                or move.relance_next_level_id.name,
-                "url": move.get_base_url() + move.get_portal_url(),
-                "penalty": details and format_amount(env, details["penalty"], move.currency_id, lang_code=lang),
-                "indemnity": details and format_amount(env, details["indemnity"], move.currency_id, lang_code=lang),
-                "penalty_amount": details and details["penalty"],
-                "indemnity_amount": details and details["indemnity"],
-            })
+            lines.append(
+                {
+                    "move": move,
+                    "name": move.name,
+                    "invoice_date": format_date(env, move.invoice_date, lang_code=lang),
+                    "due_date": format_date(env, move.relance_due_date, lang_code=lang),
+                    "total": format_amount(env, move.amount_total, move.currency_id, lang_code=lang),
+                    "residual": format_amount(env, move.amount_residual, move.currency_id, lang_code=lang),
+                    "days_late": max((self.date - move.relance_due_date).days, 0),
+                    "reference": move.payment_reference or move.name,
+                    "level": levels.browse((self.move_levels or {}).get(str(move.id))).with_env(env).name
+                    or move.relance_next_level_id.name,
+                    "url": move.get_base_url() + move.get_portal_url(),
+                    "penalty": details and format_amount(env, details["penalty"], move.currency_id, lang_code=lang),
+                    "indemnity": details and format_amount(env, details["indemnity"], move.currency_id, lang_code=lang),
+                    "penalty_amount": details and details["penalty"],
+                    "indemnity_amount": details and details["indemnity"],
+                }
+            )
         return lines
 
     def relance_totals(self):
@@ -766,17 +870,28 @@ class RelanceLog(models.Model):
         self = self._relance_cron_env()  # noqa: PLW0642
         today = fields.Date.context_today(self)
         todo = []
-        for company in self.env["res.company"].search([]):
+        for company in self.env["res.company"].search(
+            [("relance_statement_day", "in", self._relance_statement_days(today))]
+        ):
             if company._relance_is_statement_day(today):
-                todo += [(company, partner) for partner in self.with_company(company)._relance_statement_partners(today)]
+                todo += [
+                    (company, partner) for partner in self.with_company(company)._relance_statement_partners(today)
+                ]
         batch, _partners = self._relance_take_batch(todo, batch_size)
         pdfs = {}
         for company in {company for company, _partner in batch}:
             partners = self.env["res.partner"].union(*(partner for comp, partner in batch if comp == company))
             pdfs.update(self.with_company(company)._relance_statement_pdfs(partners, today))
-        self._relance_run_batch(batch, len(todo), lambda logs, partner: logs._relance_send_statement(
-            partner, today, pdf=pdfs.get(partner.id)
-        ))
+        self._relance_run_batch(
+            batch,
+            len(todo),
+            lambda logs, partner: logs._relance_send_statement(partner, today, pdf=pdfs.get(partner.id)),
+        )
+
+    @api.model
+    def _relance_statement_days(self, date):
+        """The statement days that fall on date: its day of the month, and "last" on the last day."""
+        return [str(date.day)] + (["last"] if (date + timedelta(days=1)).month != date.month else [])
 
     @api.model
     def _relance_statement_pdfs(self, partners, date, batch_size=50):
@@ -786,6 +901,7 @@ class RelanceLog(models.Model):
         A statement that cannot be rendered is left out too: it is rendered again when sent, and its
         customer's statement fails there, with the reason.
         """
+
         def reachable(partner):
             try:
                 return bool(partner._relance_recipient())
@@ -793,8 +909,10 @@ class RelanceLog(models.Model):
                 return False
 
         report = self.env.ref("odoo_relance_fr.action_report_relance_statement")
-        return self.env["ir.actions.report"].with_context(relance_date=date)._relance_render_each(
-            report, partners.filtered(reachable).ids, batch_size
+        return (
+            self.env["ir.actions.report"]
+            .with_context(relance_date=date)
+            ._relance_render_each(report, partners.filtered(reachable).ids, batch_size)
         )
 
     @api.model
@@ -803,8 +921,11 @@ class RelanceLog(models.Model):
         company = self.env.company
         groups = self.env["account.move"]._read_group(
             [
-                ("company_id", "=", company.id), ("move_type", "=", "out_invoice"), ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")), ("invoice_date_due", "<", date),
+                ("company_id", "=", company.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("invoice_date_due", "<", date),
                 ("commercial_partner_id.relance_excluded", "=", False),
             ],
             ["commercial_partner_id"],
@@ -818,20 +939,30 @@ class RelanceLog(models.Model):
     @api.model
     def _relance_statement_done(self, partners, date):
         """Statements that already count for this month: sent, or failed today."""
-        return self.search([
-            ("kind", "=", "statement"), ("company_id", "=", self.env.company.id), ("partner_id", "in", partners.ids),
-            "|", "&", ("state", "=", "sent"), ("date", ">=", date.replace(day=1)),
-            "&", ("state", "=", "failed"), ("date", "=", date),
-        ])
+        return self.search(
+            [
+                ("kind", "=", "statement"),
+                ("company_id", "=", self.env.company.id),
+                ("partner_id", "in", partners.ids),
+                "|",
+                "&",
+                ("state", "=", "sent"),
+                ("date", ">=", date.replace(day=1)),
+                "&",
+                ("state", "=", "failed"),
+                ("date", "=", date),
+            ]
+        )
 
     @api.model
     def _relance_send_statement(self, partner, date, force=False, pdf=None):
         """Email one customer its statement; on failure change nothing and leave a failed log."""
         try:
             with self.env.cr.savepoint():
-                self.env.cr.execute(SQL(
-                    "SELECT id FROM res_partner WHERE id = %s FOR UPDATE SKIP LOCKED", partner.id
-                ), log_exceptions=False)
+                self.env.cr.execute(
+                    SQL("SELECT id FROM res_partner WHERE id = %s FOR UPDATE SKIP LOCKED", partner.id),
+                    log_exceptions=False,
+                )
                 if not self.env.cr.fetchone() or (not force and self._relance_statement_done(partner, date)):
                     return self.browse()
                 log = self.with_context(mail_create_nolog=True, tracking_disable=True).create(
@@ -841,20 +972,30 @@ class RelanceLog(models.Model):
             return log
         except CONCURRENCY_ERRORS:
             return self.browse()
-        except Exception as error:  # noqa: BLE001 - one customer's failure must not stop the others
+        except Exception as error:
             _logger.exception("Statement to %s failed", partner.display_name)
             reason = self._relance_failure_reason(error)
             return self.create(dict(self._prepare_relance_statement_vals(partner, date), state="failed", note=reason))
 
     @api.model
     def _prepare_relance_statement_vals(self, partner, date):
-        moves = self.env["account.move"].search([
-            ("company_id", "=", self.env.company.id), ("commercial_partner_id", "=", partner.id),
-            ("move_type", "=", "out_invoice"), ("state", "=", "posted"), ("payment_state", "in", ("not_paid", "partial")),
-        ])
+        moves = self.env["account.move"].search(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("commercial_partner_id", "=", partner.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
         return {
-            "kind": "statement", "date": date, "partner_id": partner.id, "channel": "email", "state": "planned",
-            "company_id": self.env.company.id, "move_ids": [Command.set(moves.ids)],
+            "kind": "statement",
+            "date": date,
+            "partner_id": partner.id,
+            "channel": "email",
+            "state": "planned",
+            "company_id": self.env.company.id,
+            "move_ids": [Command.set(moves.ids)],
             "user_id": self.env.company._relance_sender_user().id,
         }
 
@@ -866,20 +1007,30 @@ class RelanceLog(models.Model):
         self.partner_id._relance_recipient()  # no email address: fail before rendering the PDF
         if pdf is None:
             report = self.env.ref("odoo_relance_fr.action_report_relance_statement")
-            pdf = self.env["ir.actions.report"].with_context(relance_date=self.date)._render_qweb_pdf_prepare_streams(
-                report, {}, res_ids=self.partner_id.ids
-            )[self.partner_id.id]["stream"].getvalue()
-        attachment = self.env["ir.attachment"].create({
-            "name": self.env._("Statement of account - %(customer)s - %(date)s.pdf",
-                               customer=self.partner_id.name, date=fields.Date.to_string(self.date)),
-            "raw": pdf,
-            "res_model": "relance.log", "res_id": self.id, "mimetype": "application/pdf",
-        })
+            pdf = (
+                self.env["ir.actions.report"]
+                .with_context(relance_date=self.date)
+                ._render_qweb_pdf_prepare_streams(report, {}, res_ids=self.partner_id.ids)[self.partner_id.id]["stream"]
+                .getvalue()
+            )
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": self.env._(
+                    "Statement of account - %(customer)s - %(date)s.pdf",
+                    customer=self.partner_id.name,
+                    date=fields.Date.to_string(self.date),
+                ),
+                "raw": pdf,
+                "res_model": "relance.log",
+                "res_id": self.id,
+                "mimetype": "application/pdf",
+            }
+        )
         self._relance_queue_email(template, attachment)
         self.write({"state": "sent", "letter_attachment_id": attachment.id})
-        self.partner_id._message_log(body=self.env._(
-            "Statement of account at %(date)s sent by email.", date=format_date(self.env, self.date)
-        ))
+        self.partner_id._message_log(
+            body=self.env._("Statement of account at %(date)s sent by email.", date=format_date(self.env, self.date))
+        )
 
     def relance_statement_summary(self):
         """Date, balance and overdue amount of the statement, for the email, in the customer's language."""
@@ -890,8 +1041,10 @@ class RelanceLog(models.Model):
         return {
             "date": format_date(env, self.date, lang_code=lang),
             "amounts": [
-                {"balance": format_amount(env, s["balance"], s["currency"], lang_code=lang),
-                 "overdue": format_amount(env, s["overdue"], s["currency"], lang_code=lang)}
+                {
+                    "balance": format_amount(env, s["balance"], s["currency"], lang_code=lang),
+                    "overdue": format_amount(env, s["overdue"], s["currency"], lang_code=lang),
+                }
                 for s in sections
             ],
         }
@@ -916,12 +1069,16 @@ class MailActivity(models.Model):
     def _action_done(self, feedback=False, attachment_ids=None):
         """A reminder call is done only with its outcome, which moves the ladder on."""
         calls = self.filtered(
-            lambda act: act.res_model == "relance.log"
-            and act.activity_type_id == self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
+            lambda act: (
+                act.res_model == "relance.log"
+                and act.activity_type_id == self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
+            )
         )
         if calls and not self.env.context.get("relance_call_outcome"):
-            raise UserError(self.env._(
-                "Record the outcome of this reminder call with the \"Call outcome\" button of the reminder: "
-                "it updates the invoices (promise, dispute, last reminder date)."
-            ))
+            raise UserError(
+                self.env._(
+                    'Record the outcome of this reminder call with the "Call outcome" button of the reminder: '
+                    "it updates the invoices (promise, dispute, last reminder date)."
+                )
+            )
         return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)

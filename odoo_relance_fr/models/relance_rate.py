@@ -49,10 +49,15 @@ class RelanceRate(models.Model):
         for rate in self:
             if (rate.date_from.month, rate.date_from.day) not in ((1, 1), (7, 1)):
                 raise ValidationError(
-                    self.env._("A semester starts on 1 January or 1 July, not on %(date)s.", date=format_date(self.env, rate.date_from))
+                    self.env._(
+                        "A semester starts on 1 January or 1 July, not on %(date)s.",
+                        date=format_date(self.env, rate.date_from),
+                    )
                 )
             if rate.rate < 0:
-                raise ValidationError(self.env._("A rate cannot be negative (%(rate)s %%).", rate=formatLang(self.env, rate.rate)))
+                raise ValidationError(
+                    self.env._("A rate cannot be negative (%(rate)s %%).", rate=formatLang(self.env, rate.rate))
+                )
 
     @api.model
     def _semester_start(self, date):
@@ -69,8 +74,10 @@ class RelanceRate(models.Model):
             return exact.rate, False
         if not rates:
             raise ValidationError(
-                self.env._("No %(kind)s is known: fill in the table of semester rates.",
-                           kind=dict(self._fields["kind"]._description_selection(self.env))[kind])
+                self.env._(
+                    "No %(kind)s is known: fill in the table of semester rates.",
+                    kind=dict(self._fields["kind"]._description_selection(self.env))[kind],
+                )
             )
         known = rates.filtered(lambda r: r.date_from < start)[:1] or rates[-1:]
         note = self.env._(

@@ -3,9 +3,9 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import format_date, formatLang
 
 from .relance_checks import check_value_types
-from odoo.tools.misc import format_date, formatLang
 
 _logger = logging.getLogger(__name__)
 
@@ -47,7 +47,9 @@ class ResCompany(models.Model):
     )
     relance_sender_user_id = fields.Many2one("res.users", string="Reminder sender", check_company=True)
     relance_cc_user_id = fields.Many2one(
-        "res.users", string="Copy reminders to", check_company=True,
+        "res.users",
+        string="Copy reminders to",
+        check_company=True,
         help="This user receives a copy of every reminder email.",
     )
     relance_med_deadline = fields.Integer(
@@ -56,7 +58,9 @@ class ResCompany(models.Model):
         help="Days the customer is given to pay in the second and last reminders and in the formal notice.",
     )
     relance_signatory_id = fields.Many2one(
-        "res.users", string="Letters signed by", check_company=True,
+        "res.users",
+        string="Letters signed by",
+        check_company=True,
         help="Signs the reminder letters and the formal notice; default: the reminder sender.",
     )
     relance_signatory_function = fields.Char(string="Signatory's position", translate=True)
@@ -92,11 +96,14 @@ class ResCompany(models.Model):
 
     relance_statement_day = fields.Selection(
         [(str(day), str(day)) for day in range(1, 29)] + [("last", "Last day of the month")],
-        string="Statement day", default="1", required=True,
+        string="Statement day",
+        default="1",
+        required=True,
         help="Day of the month on which statements are sent.",
     )
     relance_statement_min_overdue = fields.Integer(
-        string="Overdue invoices for a statement", default=2,
+        string="Overdue invoices for a statement",
+        default=2,
         help="Customers with at least this many overdue invoices get the monthly statement.",
     )
 
@@ -104,9 +111,12 @@ class ResCompany(models.Model):
     def _check_relance_min_amount(self):
         for company in self:
             if company.relance_min_amount < 0:
-                raise ValidationError(self.env._(
-                    "The minimum amount to remind cannot be negative (%(amount)s).", amount=company.relance_min_amount,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "The minimum amount to remind cannot be negative (%(amount)s).",
+                        amount=company.relance_min_amount,
+                    )
+                )
 
     def write(self, vals):
         check_value_types(self, {key: value for key, value in vals.items() if key.startswith("relance_")})
@@ -116,28 +126,34 @@ class ResCompany(models.Model):
     def _check_relance_statement_min_overdue(self):
         for company in self:
             if company.relance_statement_min_overdue < 1:
-                raise ValidationError(self.env._(
-                    "A statement needs at least one overdue invoice (%(count)s given).",
-                    count=company.relance_statement_min_overdue,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "A statement needs at least one overdue invoice (%(count)s given).",
+                        count=company.relance_statement_min_overdue,
+                    )
+                )
 
     @api.constrains("relance_med_deadline")
     def _check_relance_med_deadline(self):
         for company in self:
             if company.relance_med_deadline < 1:
-                raise ValidationError(self.env._(
-                    "The formal notice must give the customer at least one day to pay (%(days)s days given).",
-                    days=company.relance_med_deadline,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "The formal notice must give the customer at least one day to pay (%(days)s days given).",
+                        days=company.relance_med_deadline,
+                    )
+                )
 
     @api.constrains("relance_contract_rate")
     def _check_relance_contract_rate(self):
         for company in self:
             if company.relance_contract_rate < 0:
-                raise ValidationError(self.env._(
-                    "The contractual late penalty rate cannot be negative (%(rate)s %%).",
-                    rate=company.relance_contract_rate,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "The contractual late penalty rate cannot be negative (%(rate)s %%).",
+                        rate=company.relance_contract_rate,
+                    )
+                )
 
     def _relance_letter_values(self, lang, date):
         """Sender-side pieces of every letter: place and date, signatory, logo, legal mentions."""
@@ -148,7 +164,8 @@ class ResCompany(models.Model):
         )
         return {
             "place_date": env._(
-                "%(city)s, %(date)s", city=self.city or "",
+                "%(city)s, %(date)s",
+                city=self.city or "",
                 date=format_date(env, date, lang_code=lang, date_format="d MMMM y"),
             ),
             "signatory": signatory.name or self.name,
@@ -173,7 +190,7 @@ class ResCompany(models.Model):
             return False
         try:
             return bank.build_qr_code_base64(amount, communication[:140], None, currency, debtor, qr_method="sct_qr")
-        except Exception:  # noqa: BLE001 - a letter without QR code beats no letter
+        except Exception:
             _logger.warning("SEPA QR code for %s could not be drawn", debtor.display_name, exc_info=True)
             return False
 
@@ -184,7 +201,9 @@ class ResCompany(models.Model):
         mentions = [self.name]
         if self.relance_share_capital:
             mentions.append(self.env._("share capital %(capital)s", capital=self.relance_share_capital))
-        mentions.append(", ".join(filter(None, [self.street, self.street2, f"{self.zip or ''} {self.city or ''}".strip()])))
+        mentions.append(
+            ", ".join(filter(None, [self.street, self.street2, f"{self.zip or ''} {self.city or ''}".strip()]))
+        )
         if siret:
             mentions.append(f"SIREN {siret[:3]} {siret[3:6]} {siret[6:9]}")
             mentions.append(f"SIRET {siret}")
@@ -208,9 +227,9 @@ class ResCompany(models.Model):
             "pcg_7631", raise_if_not_found=False
         )
         if not account:
-            raise UserError(self.env._(
-                "Choose the income account of late penalties in Settings > Invoicing > Customer reminders."
-            ))
+            raise UserError(
+                self.env._("Choose the income account of late penalties in Settings > Invoicing > Customer reminders.")
+            )
         return account
 
     @api.model
@@ -224,7 +243,9 @@ class ResCompany(models.Model):
         return self.env._(
             "The contractual rate (%(rate)s %%) is below three times the legal interest rate of the semester "
             "(3 x %(legal)s %% = %(floor)s %%): art. L441-10 of the French Commercial Code forbids it.",
-            rate=formatLang(self.env, rate), legal=formatLang(self.env, legal), floor=formatLang(self.env, 3 * legal),
+            rate=formatLang(self.env, rate),
+            legal=formatLang(self.env, legal),
+            floor=formatLang(self.env, 3 * legal),
         )
 
     @api.model_create_multi

@@ -18,12 +18,16 @@ class ResPartner(models.Model):
     relance_log_ids = fields.One2many("relance.log", "partner_id", string="Reminder history", groups=RELANCE_STAFF)
     relance_log_count = fields.Integer(string="Reminders", compute="_compute_relance_totals", groups=RELANCE_STAFF)
     relance_overdue_amount = fields.Monetary(
-        string="Overdue", compute="_compute_relance_totals", currency_field="relance_currency_id",
+        string="Overdue",
+        compute="_compute_relance_totals",
+        currency_field="relance_currency_id",
         help="Amount still due on this customer's overdue invoices, in the company currency.",
         groups=RELANCE_STAFF,
     )
     relance_penalty_amount = fields.Monetary(
-        string="Late penalties to date", compute="_compute_relance_totals", currency_field="relance_currency_id",
+        string="Late penalties to date",
+        compute="_compute_relance_totals",
+        currency_field="relance_currency_id",
         groups=RELANCE_STAFF,
     )
     relance_currency_id = fields.Many2one(
@@ -40,20 +44,32 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         company = self.env.company
         for partner in self:
-            overdue = self.env["account.move"].search([
-                ("company_id", "=", company.id), ("commercial_partner_id", "=", partner.commercial_partner_id.id),
-                ("move_type", "=", "out_invoice"), ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")), ("invoice_date_due", "<", today),
-            ]) if partner.id else self.env["account.move"]
+            overdue = (
+                self.env["account.move"].search(
+                    [
+                        ("company_id", "=", company.id),
+                        ("commercial_partner_id", "=", partner.commercial_partner_id.id),
+                        ("move_type", "=", "out_invoice"),
+                        ("state", "=", "posted"),
+                        ("payment_state", "in", ("not_paid", "partial")),
+                        ("invoice_date_due", "<", today),
+                    ]
+                )
+                if partner.id
+                else self.env["account.move"]
+            )
             partner.relance_currency_id = company.currency_id
             partner.relance_overdue_amount = sum(overdue.mapped("amount_residual_signed"))
             partner.relance_penalty_amount = sum(
-                move._relance_penalty_details(today)["penalty"] for move in overdue
+                move._relance_penalty_details(today)["penalty"]
+                for move in overdue
                 if move.currency_id == company.currency_id
             )
-            partner.relance_log_count = self.env["relance.log"].search_count(
-                [("partner_id", "=", partner.commercial_partner_id.id)]
-            ) if partner.id else 0
+            partner.relance_log_count = (
+                self.env["relance.log"].search_count([("partner_id", "=", partner.commercial_partner_id.id)])
+                if partner.id
+                else 0
+            )
 
     def action_relance_open_history(self):
         """The customer's reminder history."""
@@ -67,16 +83,18 @@ class ResPartner(models.Model):
         """Who receives the reminder: the invoice address contact when it has an email, else the customer."""
         self.ensure_one()
         without_invoice_address = self.env.cr.cache.get("relance_without_invoice_address", ())
-        invoice_contact = self if self.id in without_invoice_address else self.browse(
-            self.address_get(["invoice"])["invoice"]
+        invoice_contact = (
+            self if self.id in without_invoice_address else self.browse(self.address_get(["invoice"])["invoice"])
         )
         for candidate in (invoice_contact, self):
             if candidate.email:
                 return candidate
-        raise UserError(self.env._(
-            "Customer %(customer)s has no email address: add one to the customer or its invoice address.",
-            customer=self.display_name,
-        ))
+        raise UserError(
+            self.env._(
+                "Customer %(customer)s has no email address: add one to the customer or its invoice address.",
+                customer=self.display_name,
+            )
+        )
 
     @api.model
     def _relance_without_invoice_address(self, partners):
@@ -93,11 +111,16 @@ class ResPartner(models.Model):
         """This customer's open items on date, one section per currency: rows, ageing, totals, penalties."""
         self.ensure_one()
         partner = self.commercial_partner_id
-        lines = self.env["account.move.line"].search([
-            ("company_id", "=", company.id), ("partner_id", "child_of", partner.id),
-            ("account_id.account_type", "=", "asset_receivable"), ("parent_state", "=", "posted"),
-            ("reconciled", "=", False),
-        ], order="date_maturity, date, id")
+        lines = self.env["account.move.line"].search(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "child_of", partner.id),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+            ],
+            order="date_maturity, date, id",
+        )
         sections = {}
         for line in lines.filtered(lambda l: not l.currency_id.is_zero(l.amount_residual_currency)):
             currency = line.currency_id
@@ -113,8 +136,9 @@ class ResPartner(models.Model):
         business = partner.is_company and not partner.relance_is_consumer
         for section in sections.values():
             section["business"] = business
+            currency = section["currency"]
             invoices = lines.move_id.filtered(
-                lambda m: m.move_type == "out_invoice" and m.currency_id == section["currency"]
+                lambda m, currency=currency: m.move_type == "out_invoice" and m.currency_id == currency
             )
             details = [move._relance_penalty_details(date) for move in invoices] if business else []
             section["penalties"] = section["currency"].round(sum(d["penalty"] for d in details))
@@ -123,8 +147,15 @@ class ResPartner(models.Model):
 
     @api.model
     def _relance_empty_section(self, currency):
-        return {"currency": currency, "rows": [], "buckets": dict.fromkeys(BUCKETS, 0.0),
-                "overdue": 0.0, "not_due": 0.0, "credits": 0.0, "balance": 0.0}
+        return {
+            "currency": currency,
+            "rows": [],
+            "buckets": dict.fromkeys(BUCKETS, 0.0),
+            "overdue": 0.0,
+            "not_due": 0.0,
+            "credits": 0.0,
+            "balance": 0.0,
+        }
 
     @api.model
     def _relance_statement_row(self, line, date):
@@ -142,12 +173,29 @@ class ResPartner(models.Model):
             status = "promise"
         else:
             status = "overdue" if days_late else "not_due"
-        bucket = ("not_due" if days_late == 0 else "1_30" if days_late <= 30 else "31_60" if days_late <= 60
-                  else "61_90" if days_late <= 90 else "over_90")
+        bucket = (
+            "not_due"
+            if days_late == 0
+            else "1_30"
+            if days_late <= 30
+            else "31_60"
+            if days_late <= 60
+            else "61_90"
+            if days_late <= 90
+            else "over_90"
+        )
         return {
-            "name": move.name, "date": line.date, "due": due, "ref": move.ref or "",
-            "amount": line.amount_currency, "paid": line.amount_currency - remaining, "remaining": remaining,
-            "days_late": days_late, "kind": kind, "status": status, "bucket": bucket,
+            "name": move.name,
+            "date": line.date,
+            "due": due,
+            "ref": move.ref or "",
+            "amount": line.amount_currency,
+            "paid": line.amount_currency - remaining,
+            "remaining": remaining,
+            "days_late": days_late,
+            "kind": kind,
+            "status": status,
+            "bucket": bucket,
             "reference": move.payment_reference or move.name,
         }
 
@@ -159,7 +207,9 @@ class ResPartner(models.Model):
         lang = self.lang or self.env.lang
         sections = self._relance_statement(date, company)
         main = next((s for s in sections if s["currency"] == company.currency_id), None)
-        overdue_refs = [r["reference"] for s in sections for r in s["rows"] if r["kind"] == "invoice" and r["days_late"]]
+        overdue_refs = [
+            r["reference"] for s in sections for r in s["rows"] if r["kind"] == "invoice" and r["days_late"]
+        ]
         return dict(
             company._relance_letter_values(lang, date),
             date=date,

@@ -16,7 +16,8 @@ class RelanceManualWizard(models.TransientModel):
     date = fields.Date(required=True, default=fields.Date.context_today)
     channel = fields.Selection(MANUAL_CHANNELS, required=True, default="phone")
     level_id = fields.Many2one(
-        "relance.level", string="Level reached",
+        "relance.level",
+        string="Level reached",
         help="Leave empty to keep each invoice at its level; only the last reminder date changes.",
     )
     note = fields.Text()

@@ -57,9 +57,15 @@ class RelanceWizard(models.TransientModel):
             action = letters.action_relance_print_letters()
             self.letters_attachment_id = int(action["url"].split("/")[3].split("?")[0])
         self.state = "done"
-        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
-                "view_mode": "form", "target": "new", "name": self.env._("Reminders sent"),
-                "context": {"dialog_size": "extra-large"}}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Reminders sent"),
+            "context": {"dialog_size": "extra-large"},
+        }
 
     def action_send_statements(self):
         """Email their statement of account to the customers of the lines not skipped."""
@@ -75,14 +81,19 @@ class RelanceWizard(models.TransientModel):
         partners = self.line_ids.filtered(lambda line: not line.skip).partner_id
         if not partners:
             raise UserError(self.env._("Every line is skipped: no statement to print."))
-        return self.env.ref("odoo_relance_fr.action_report_relance_statement").with_context(
-            discard_logo_check=True
-        ).report_action(partners)
+        return (
+            self.env.ref("odoo_relance_fr.action_report_relance_statement")
+            .with_context(discard_logo_check=True)
+            .report_action(partners)
+        )
 
     def action_download_letters(self):
         self.ensure_one()
-        return {"type": "ir.actions.act_url", "target": "self",
-                "url": f"/web/content/{self.letters_attachment_id.id}?download=true"}
+        return {
+            "type": "ir.actions.act_url",
+            "target": "self",
+            "url": f"/web/content/{self.letters_attachment_id.id}?download=true",
+        }
 
 
 class RelanceWizardLine(models.TransientModel):
@@ -93,14 +104,14 @@ class RelanceWizardLine(models.TransientModel):
     wizard_id = fields.Many2one("relance.wizard", required=True, ondelete="cascade")
     partner_id = fields.Many2one("res.partner", string="Customer", required=True)
     move_ids = fields.Many2many("account.move", string="Invoices")
-    level_id = fields.Many2one("relance.level", string="Level", required=True)
+    level_id = fields.Many2one("relance.level", required=True)
     channel = fields.Selection(CHANNELS, required=True)
     currency_id = fields.Many2one("res.currency")
     amount_due = fields.Monetary(string="Amount due")
     penalties = fields.Monetary(string="Penalties to date")
     last_date = fields.Date(string="Last reminder")
     recipient_id = fields.Many2one("res.partner", string="Contact")
-    skip = fields.Boolean(string="Skip")
+    skip = fields.Boolean()
     subject = fields.Char()
     body = fields.Html(sanitize=False)
     extra_recipient_ids = fields.Many2many("res.partner", string="Also to")
@@ -119,38 +130,54 @@ class RelanceWizardLine(models.TransientModel):
                 recipient = partner._relance_recipient()
             except UserError:
                 recipient = self.env["res.partner"]
-            vals_list.append({
-                "partner_id": partner.id,
-                "move_ids": [Command.set(partner_moves.ids)],
-                "level_id": level.id,
-                "channel": level.channel or "email",
-                "currency_id": self.env.company.currency_id.id,
-                "amount_due": sum(partner_moves.mapped("amount_residual_signed")),
-                "penalties": sum(move._relance_penalty_details(today)["penalty"] for move in partner_moves),
-                "last_date": max(filter(None, partner_moves.mapped("relance_last_date")), default=False),
-                "recipient_id": recipient.id,
-            })
+            vals_list.append(
+                {
+                    "partner_id": partner.id,
+                    "move_ids": [Command.set(partner_moves.ids)],
+                    "level_id": level.id,
+                    "channel": level.channel or "email",
+                    "currency_id": self.env.company.currency_id.id,
+                    "amount_due": sum(partner_moves.mapped("amount_residual_signed")),
+                    "penalties": sum(move._relance_penalty_details(today)["penalty"] for move in partner_moves),
+                    "last_date": max(filter(None, partner_moves.mapped("relance_last_date")), default=False),
+                    "recipient_id": recipient.id,
+                }
+            )
         return vals_list
 
     def action_preview(self):
         """Render this customer's email so that it can be read and edited before sending."""
         self.ensure_one()
         Log = self.env["relance.log"]
-        log = Log.create(Log._prepare_relance_log_vals(
-            self.partner_id, self.move_ids, self.wizard_id.date, self.level_id, self.channel
-        ))
+        log = Log.create(
+            Log._prepare_relance_log_vals(
+                self.partner_id, self.move_ids, self.wizard_id.date, self.level_id, self.channel
+            )
+        )
         rendered = log._relance_template()._generate_template(log.ids, ("subject", "body_html"))[log.id]
         log.sudo().unlink()  # only drafted to render the email: a billing user may not delete reminders
         self.write({"subject": rendered["subject"], "body": rendered["body_html"]})
-        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form",
-                "target": "new", "name": self.env._("Email to %(customer)s", customer=self.partner_id.name),
-                "views": [(self.env.ref("odoo_relance_fr.relance_wizard_line_view_form").id, "form")]}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Email to %(customer)s", customer=self.partner_id.name),
+            "views": [(self.env.ref("odoo_relance_fr.relance_wizard_line_view_form").id, "form")],
+        }
 
     def action_back(self):
         self.ensure_one()
-        return {"type": "ir.actions.act_window", "res_model": "relance.wizard", "res_id": self.wizard_id.id,
-                "view_mode": "form", "target": "new", "name": self.env._("Customer reminders"),
-                "context": {"dialog_size": "extra-large"}}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "relance.wizard",
+            "res_id": self.wizard_id.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Customer reminders"),
+            "context": {"dialog_size": "extra-large"},
+        }
 
     def _relance_send(self, date):
         """Send this line; return its reminders waiting to be printed."""
@@ -160,18 +187,43 @@ class RelanceWizardLine(models.TransientModel):
             return self.env["relance.log"]
         mail_values = {}
         if self.body or self.email_cc or self.extra_recipient_ids:
-            mail_values = {self.partner_id.id: {key: value for key, value in (
-                ("subject", self.subject), ("body_html", self.body), ("email_cc", self.email_cc),
-                ("recipient_ids", [Command.link(self.recipient_id.id)] + [
-                    Command.link(partner.id) for partner in self.extra_recipient_ids
-                ] if self.extra_recipient_ids else None)) if value}}
-        logs = self.env["relance.log"].with_context(relance_mail_values=mail_values)._relance_remind_partner(
-            self.partner_id, date, automatic=False, moves=self.move_ids, level=self.level_id, channel=self.channel,
+            mail_values = {
+                self.partner_id.id: {
+                    key: value
+                    for key, value in (
+                        ("subject", self.subject),
+                        ("body_html", self.body),
+                        ("email_cc", self.email_cc),
+                        (
+                            "recipient_ids",
+                            [Command.link(self.recipient_id.id)]
+                            + [Command.link(partner.id) for partner in self.extra_recipient_ids]
+                            if self.extra_recipient_ids
+                            else None,
+                        ),
+                    )
+                    if value
+                }
+            }
+        logs = (
+            self.env["relance.log"]
+            .with_context(relance_mail_values=mail_values)
+            ._relance_remind_partner(
+                self.partner_id,
+                date,
+                automatic=False,
+                moves=self.move_ids,
+                level=self.level_id,
+                channel=self.channel,
+            )
         )
         failed = logs.filtered(lambda log: log.state == "failed")
         if failed:
             self.write({"result": "failed", "result_note": failed[0].note})
             return self.env["relance.log"]
-        self.result = "to_call" if self.channel == "phone" else (
-            "to_print" if any(log.state == "to_print" for log in logs) else "sent")
+        self.result = (
+            "to_call"
+            if self.channel == "phone"
+            else ("to_print" if any(log.state == "to_print" for log in logs) else "sent")
+        )
         return logs.filtered(lambda log: log.state == "to_print")
