@@ -5,9 +5,11 @@
 #   ./relance.sh test   the whole test suite (pytest-odoo, real PostgreSQL, headless Chromium)
 #   ./relance.sh setup  only the set-up steps
 #   ./relance.sh demo   (re)build the demo database relance_demo
+#   ./relance.sh lint   ruff (format and check) and pylint-odoo, as OCA runs them
 #
-# Environment: ODOO_SRC=<Odoo 18.0 checkout> to use instead of the nightly source archive;
-# PYTHON=<interpreter> (default python3); HTTP_PORT (default 8069).
+# Environment: ODOO_SRC=<Odoo 18.0 checkout>, or ODOO_ARCHIVE=<path or URL of an Odoo 18.0 source
+# archive, tar or zip>, to use instead of Odoo's nightly source archive; PYTHON=<interpreter>
+# (default python3); HTTP_PORT (default 8069); RELANCE_CACHE (default ~/.cache/odoo_relance_fr).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -74,10 +76,10 @@ for line in open(sys.argv[1]):
         continue
     name, _, version = req.partition("==")
     try:
-        ok = not version or metadata.version(name) == version
+        installed = metadata.version(name)
     except metadata.PackageNotFoundError:
-        ok = False
-    if not ok:
+        installed = None
+    if installed is None or (version and installed != version):
         print(req)
 EOF
 )
@@ -88,17 +90,42 @@ EOF
     "$PY" -m pip install -q $todo || die "pip could not install: $todo"
 }
 
+unpack_odoo_archive() {
+    # Unpack an Odoo source archive ($1: a path or an http(s) URL, tar or zip) into $2.
+    local archive=$1 dest=$2 tmp release
+    mkdir -p "$CACHE"
+    tmp=$(mktemp -d "$CACHE/odoo-unpack.XXXXXX")
+    if [[ $archive =~ ^https?:// ]]; then
+        say "Downloading the Odoo 18.0 source archive $archive"
+        curl -fL --retry 3 -o "$tmp/archive" "$archive" \
+            || { rm -rf "$tmp"; die "cannot download $archive: set ODOO_SRC to an Odoo 18.0 checkout or ODOO_ARCHIVE to an archive on disk"; }
+        archive=$tmp/archive
+    fi
+    [ -f "$archive" ] || { rm -rf "$tmp"; die "ODOO_ARCHIVE=$archive: no such file"; }
+    say "Unpacking the Odoo source archive $archive"
+    mkdir -p "$tmp/src"
+    if tar -tf "$archive" >/dev/null 2>&1; then
+        tar -xf "$archive" -C "$tmp/src"
+    elif "$PY" -m zipfile -t "$archive" >/dev/null 2>&1; then
+        "$PY" -m zipfile -e "$archive" "$tmp/src"
+    else
+        rm -rf "$tmp"; die "$archive is neither a tar nor a zip archive"
+    fi
+    release=$(find "$tmp/src" -maxdepth 3 -path '*/odoo/release.py' | head -n 1)
+    [ -n "$release" ] || { rm -rf "$tmp"; die "$archive holds no Odoo source tree (no odoo/release.py)"; }
+    rm -rf "$dest" && mv "$(dirname "$(dirname "$release")")" "$dest" && rm -rf "$tmp"
+}
+
 setup_odoo() {
     install_requirements "$ROOT/requirements-odoo.txt"
     if "$PY" -c 'import odoo' 2>/dev/null; then return; fi
-    local src=${ODOO_SRC:-}
+    local src=${ODOO_SRC:-} archive=${ODOO_ARCHIVE:-$ODOO_NIGHTLY}
     if [ -z "$src" ]; then
+        # an archive is unpacked once into the cache, again only when another archive is asked for
         src=$CACHE/odoo-18.0
-        if [ ! -f "$src/odoo/release.py" ]; then
-            say "Downloading Odoo 18.0 nightly source"
-            mkdir -p "$CACHE" && rm -rf "$src" "$CACHE/odoo.tar.gz.part"
-            curl -fL --retry 3 -o "$CACHE/odoo.tar.gz.part" "$ODOO_NIGHTLY" || die "cannot download $ODOO_NIGHTLY: set ODOO_SRC to an Odoo 18.0 checkout"
-            mkdir -p "$src" && tar -xzf "$CACHE/odoo.tar.gz.part" -C "$src" --strip-components=1 && rm "$CACHE/odoo.tar.gz.part"
+        if [ ! -f "$src/odoo/release.py" ] || [ "$(cat "$src/.relance-archive" 2>/dev/null)" != "$archive" ]; then
+            unpack_odoo_archive "$archive" "$src"
+            echo "$archive" > "$src/.relance-archive"
         fi
     fi
     [ -f "$src/odoo/release.py" ] || die "ODOO_SRC=$src is not an Odoo source tree (no odoo/release.py)"
@@ -132,6 +159,11 @@ setup_browser() {
     apt_install chromium
 }
 
+setup_pdf_tools() {
+    # pdftotext: the benchmark reads the PDFs it produced to check them
+    command -v pdftotext >/dev/null || apt_install poppler-utils
+}
+
 setup() {
     setup_postgres
     setup_python
@@ -139,6 +171,7 @@ setup() {
     install_requirements "$ROOT/requirements-test.txt"
     setup_wkhtmltopdf
     setup_browser
+    setup_pdf_tools
 }
 
 odoo_cmd() { "$PY" -m odoo --addons-path="$ROOT" "$@"; }
@@ -179,6 +212,19 @@ cmd_test() {
         --odoo-log-level=warn -p no:cacheprovider -rfEs "$@"
 }
 
+cmd_lint() {
+    # The linters run from a virtual environment of their own, away from Odoo's pinned packages.
+    local venv=$CACHE/lint-venv
+    command -v "$PY" >/dev/null || die "$PY not found: install Python 3.10 to 3.12"
+    if [ ! -x "$venv/bin/python" ]; then say "Creating the linters' virtual environment $venv"; "$PY" -m venv "$venv"; fi
+    PY=$venv/bin/python install_requirements "$ROOT/requirements-lint.txt"
+    cd "$ROOT"
+    say "ruff format --check"; "$venv/bin/ruff" format --check .
+    say "ruff check"; "$venv/bin/ruff" check .
+    say "pylint-odoo"; "$venv/bin/pylint" --rcfile=.pylintrc --score=n odoo_relance_fr
+    say "README.rst from the readme/ fragments"; "$PY" scripts/gen_readme.py --check
+}
+
 cmd_demo() {
     setup
     if db_exists "$DEMO_DB"; then say "Dropping the demo database $DEMO_DB"; dropdb "$DEMO_DB"; fi
@@ -205,5 +251,6 @@ case "${1:-}" in
     test) shift; cmd_test "$@" ;;
     setup) setup ;;
     demo) cmd_demo ;;
-    *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    lint) cmd_lint ;;
+    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
