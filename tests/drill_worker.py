@@ -3,6 +3,16 @@
 Usage: python drill_worker.py DB ADDONS_PATH setup COUNT     -> customers with overdue invoices (JSON ids)
        python drill_worker.py DB ADDONS_PATH run [--crash-after N]
        python drill_worker.py DB ADDONS_PATH check IDS_JSON  -> what the workers left (JSON)
+       python drill_worker.py DB ADDONS_PATH statements      -> the monthly statements, to completion
+       python drill_worker.py DB ADDONS_PATH statement-race IDS_JSON
+       python drill_worker.py DB ADDONS_PATH check-statements IDS_JSON -> the statements left (JSON)
+
+statements: the statement cron to completion as the scheduler does it, on a statement day (today, or the
+28th of this month when today is the 29th or 30th and not the last day).
+
+statement-race: two statement runs a moment apart, as two connections to the database: the first chooses
+its customers (its snapshot is taken), the second sends their statements and commits, then the first sends
+them (it must find them sent, or skip them).
 
 run: the daily ladder to completion as the scheduler does it (commit after each customer). With
 --crash-after N, the process kills itself (SIGKILL, no cleanup) in the middle of the N-th customer,
@@ -46,6 +56,8 @@ def setup(db_name, addons_path, count):
         today = fields.Date.context_today(env["res.users"])
         company = env.ref("base.main_company")
         company.relance_auto_send = True
+        day = statement_day()
+        company.relance_statement_day = "last" if (day + timedelta(days=1)).month != day.month else str(day.day)
         tax = env["account.chart.template"].with_company(company).ref("tva_normale")
         partners = env["res.partner"].create(
             [
@@ -76,6 +88,8 @@ def setup(db_name, addons_path, count):
             ]
         )
         moves.action_post()
+        for move in moves:  # portal links exist already, as for invoices sent from Odoo or reminded before
+            move._portal_ensure_token()
         pdf = blank_pdf()
         env["ir.attachment"].create(
             [
@@ -141,6 +155,78 @@ def check(db_name, addons_path, ids):
         )
 
 
+def statement_day():
+    """Today if statements can be sent on it, else the 28th of this month."""
+    from datetime import date
+
+    today = date.today()
+    last_day = (today + timedelta(days=1)).month != today.month
+    return today if today.day <= 28 or last_day else today.replace(day=28)
+
+
+def statements(db_name, addons_path):
+    from freezegun import freeze_time
+
+    odoo, registry = registry_for(db_name, addons_path)
+    day = statement_day()
+    with freeze_time(day), registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR", "relance_autocommit": True})
+        company = env.ref("base.main_company")
+        Log = env["relance.log"]
+        calls = 0
+        while calls < 10000:
+            cr.commit()  # a fresh snapshot, as the scheduler gives each run of the job
+            if not Log.with_company(company)._relance_statement_partners(day):
+                break
+            Log._cron_relance_statement(batch_size=10)
+            cr.commit()
+            calls += 1
+        print(json.dumps({"calls": calls}))
+
+
+def statement_race(db_name, addons_path, ids):
+    from freezegun import freeze_time
+
+    odoo, registry = registry_for(db_name, addons_path)
+    day = statement_day()
+    with freeze_time(day), registry.cursor() as first_cr, registry.cursor() as second_cr:
+        envs = [odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR"}) for cr in (first_cr, second_cr)]
+        first, second = (env["relance.log"].with_company(env.ref("base.main_company")) for env in envs)
+        chosen = first._relance_statement_partners(day) & first.env["res.partner"].browse(ids["partner_ids"])
+        for partner in second.env["res.partner"].browse(chosen.ids):
+            second._relance_send_statement(partner, day)
+        second_cr.commit()
+        sent_again = first.browse()
+        for partner in chosen:
+            sent_again |= first._relance_send_statement(partner, day)
+        first_cr.commit()
+        print(json.dumps({"chosen by the first run": len(chosen), "sent by the first run": len(sent_again)}))
+
+
+def check_statements(db_name, addons_path, ids):
+    """The statements left: for these customers, and per customer for every customer of the day."""
+    odoo, registry = registry_for(db_name, addons_path)
+    partner_ids = ids["partner_ids"]
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR"})
+        logs = env["relance.log"].search([("kind", "=", "statement"), ("date", "=", statement_day())])
+        sent = logs.filtered(lambda log: log.state == "sent")
+        per_customer = {}
+        for log in sent:
+            per_customer[log.partner_id.id] = per_customer.get(log.partner_id.id, 0) + 1
+        mails = env["mail.mail"].search([("model", "=", "relance.log"), ("res_id", "in", sent.ids)])
+        print(
+            json.dumps(
+                {
+                    "statements": len(sent.filtered(lambda log: log.partner_id.id in partner_ids)),
+                    "failed": len(logs) - len(sent),
+                    "statements per customer": sorted(set(per_customer.values())),
+                    "emails per statement": len(mails) / max(len(sent), 1),
+                }
+            )
+        )
+
+
 def run(db_name, addons_path, crash_after=None):
     odoo, registry = registry_for(db_name, addons_path)
     if crash_after:
@@ -177,5 +263,11 @@ if __name__ == "__main__":
         setup(db, addons, int(rest[0]))
     elif mode == "check":
         check(db, addons, json.loads(rest[0]))
+    elif mode == "statements":
+        statements(db, addons)
+    elif mode == "statement-race":
+        statement_race(db, addons, json.loads(rest[0]))
+    elif mode == "check-statements":
+        check_statements(db, addons, json.loads(rest[0]))
     else:
         run(db, addons, int(rest[1]) if rest[:1] == ["--crash-after"] else None)

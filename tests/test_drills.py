@@ -80,6 +80,25 @@ class TestDrills(BaseCase):
         self.assertEqual([worker.returncode for worker in workers], [0, 0], errors)
         self.assertEqual(self.outcome(ids), self.expected(200))
 
+    def test_two_statement_runs_a_moment_apart_send_each_statement_exactly_once(self):
+        ids = self.make_customers(20)
+        race = self.call("statement-race", json.dumps(ids))
+        self.assertEqual(race, {"chosen by the first run": 20, "sent by the first run": 0})
+        self.assertEqual(
+            self.call("check-statements", json.dumps(ids)),
+            {"statements": 20, "failed": 0, "statements per customer": [1], "emails per statement": 1.0},
+        )
+
+    def test_two_statement_runs_at_once_send_each_statement_exactly_once(self):
+        ids = self.make_customers(60)
+        workers = [self.worker("statements"), self.worker("statements")]
+        errors = [worker.communicate(timeout=900)[1] for worker in workers]
+        self.assertEqual([worker.returncode for worker in workers], [0, 0], errors)
+        self.assertEqual(
+            self.call("check-statements", json.dumps(ids)),
+            {"statements": 60, "failed": 0, "statements per customer": [1], "emails per statement": 1.0},
+        )
+
     def test_crash_in_the_middle_then_next_run_completes(self):
         ids = self.make_customers(60)
         crashed = self.worker("run", "--crash-after", "25")

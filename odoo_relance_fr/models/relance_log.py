@@ -959,8 +959,16 @@ class RelanceLog(models.Model):
         """Email one customer its statement; on failure change nothing and leave a failed log."""
         try:
             with self.env.cr.savepoint():
+                # Lock and touch the customer's row in one statement, as the ladder does with the invoices:
+                # a worker whose snapshot predates another worker's statement then gets a serialization
+                # failure (skipped) instead of sending a second statement.
                 self.env.cr.execute(
-                    SQL("SELECT id FROM res_partner WHERE id = %s FOR UPDATE SKIP LOCKED", partner.id),
+                    SQL(
+                        """UPDATE res_partner SET write_date = write_date
+                            WHERE id IN (SELECT id FROM res_partner WHERE id = %s FOR UPDATE SKIP LOCKED)
+                        RETURNING id""",
+                        partner.id,
+                    ),
                     log_exceptions=False,
                 )
                 if not self.env.cr.fetchone() or (not force and self._relance_statement_done(partner, date)):
