@@ -21,6 +21,8 @@ class AccountMove(models.Model):
         string="Reminder level",
         copy=False,
         tracking=True,
+        check_company=True,
+        ondelete="restrict",
         index="btree_not_null",
         help="Last reminder level reached by this invoice; empty if never reminded.",
         groups=RELANCE_STAFF,
@@ -151,6 +153,15 @@ class AccountMove(models.Model):
             move.relance_next_level_id = level
             move.relance_next_date = date
 
+    def _relance_is_open_invoice(self):
+        """A posted customer invoice with something still to pay."""
+        self.ensure_one()
+        return (
+            self.move_type == "out_invoice"
+            and self.state == "posted"
+            and self.payment_state in REMINDABLE_PAYMENT_STATES
+        )
+
     def _relance_is_remindable(self):
         """Whether this move may receive a reminder at all (state, payment, exclusions, amount)."""
         self.ensure_one()
@@ -161,7 +172,7 @@ class AccountMove(models.Model):
             and self.relance_due_date
             and not self.relance_excluded
             and not self.relance_dispute
-            and not self.commercial_partner_id.relance_excluded
+            and not self.commercial_partner_id.with_company(self.company_id).relance_excluded
             and self.company_id.currency_id.compare_amounts(
                 abs(self.amount_residual_signed), self.company_id.relance_min_amount
             )
@@ -330,6 +341,12 @@ class AccountMove(models.Model):
             batch_size,
             description="odoo_relance_fr:invoice_pdf",
         )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_value_types(self, {key: value for key, value in vals.items() if key.startswith("relance_")})
+        return super().create(vals_list)
 
     def write(self, vals):
         check_value_types(self, {key: value for key, value in vals.items() if key.startswith("relance_")})

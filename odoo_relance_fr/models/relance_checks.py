@@ -10,26 +10,39 @@ def _is_number(value, whole=False):
     return isinstance(value, int) if whole else isinstance(value, (int, float))
 
 
+INT_MAX = 2**31 - 1  # PostgreSQL integer columns
+YEARS = (1900, 2999)  # dates a reminder can mean; beyond, date arithmetic overflows or makes no sense
+
+
 def _is_date(value):
     if not isinstance(value, (str, fields.date)):
         return False
     try:
-        fields.Date.to_date(value)
+        date = fields.Date.to_date(value)
     except (TypeError, ValueError):
         return False
-    return True
+    return YEARS[0] <= date.year <= YEARS[1]
+
+
+def _number_limit(env, field):
+    """The largest magnitude the column holds: 10^(precision - scale) for a float with digits."""
+    digits = field.get_digits(env) if field.type == "float" else None
+    return 10 ** (digits[0] - digits[1]) if digits and digits[0] else 1e15
 
 
 def _expected(env, field, value):
     """What the field expects, in words, when value does not fit it; None when it fits."""
     if value is False or value is None:
         return None
-    if field.type == "integer" and not _is_number(value, whole=True):
-        return env._("a whole number")
-    if field.type in ("float", "monetary") and not _is_number(value):
-        return env._("a number")
+    if field.type == "integer" and not (_is_number(value, whole=True) and -INT_MAX <= value <= INT_MAX):
+        return env._("a whole number between -%(limit)s and %(limit)s", limit=INT_MAX)
+    if field.type in ("float", "monetary"):
+        limit = _number_limit(env, field)
+        if not (_is_number(value) and abs(value) < limit):
+            shown = f"{limit:g}"
+            return env._("a number smaller than %(limit)s", limit=shown)
     if field.type == "date" and not _is_date(value):
-        return env._("a date (YYYY-MM-DD)")
+        return env._("a date (YYYY-MM-DD) between %(first)s and %(last)s", first=YEARS[0], last=YEARS[1])
     if field.type == "boolean" and not isinstance(value, bool):
         return env._("true or false")
     if field.type == "many2one" and not (_is_number(value, whole=True) and value > 0):

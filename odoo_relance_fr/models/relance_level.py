@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import html2plaintext
 
 from .relance_checks import check_value_types
@@ -74,6 +74,15 @@ class RelanceLevel(models.Model):
         index=True,
     )
     active = fields.Boolean(default=True)
+
+    @api.constrains("name")
+    def _check_name(self):
+        """A level has a name the accountant can read (its label is printed on reminders)."""
+        for level in self:
+            if not (level.name or "").strip():
+                raise ValidationError(
+                    self.env._("A reminder level needs a name: give it one (for example “Relance 2”).")
+                )
 
     @api.constrains("gap")
     def _check_gap(self):
@@ -210,10 +219,28 @@ class RelanceLevel(models.Model):
         return res
 
     def unlink(self):
+        self._relance_check_unused()
         companies = self.company_id
         res = super().unlink()
         self._relance_reschedule_invoices(companies)
         return res
+
+    def _relance_check_unused(self):
+        """A level reached by an invoice or used by a reminder is part of the history: archive it instead."""
+        for level in self:
+            invoices = self.env["account.move"].sudo().search_count([("relance_level_id", "=", level.id)])
+            reminders = self.env["relance.log"].sudo().search_count([("level_id", "=", level.id)])
+            if invoices or reminders:
+                raise UserError(
+                    self.env._(
+                        "Level “%(level)s” cannot be deleted: %(invoices)s invoice(s) reached it and %(reminders)s "
+                        "reminder(s) used it. Archive it instead: it then leaves the ladder and the history stays "
+                        "intact.",
+                        level=level.name,
+                        invoices=invoices,
+                        reminders=reminders,
+                    )
+                )
 
     def _relance_reschedule_invoices(self, companies):
         """The ladder changed: recompute the next reminder of the open invoices it governs."""

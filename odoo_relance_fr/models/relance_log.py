@@ -6,11 +6,12 @@ from markupsafe import Markup, escape
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, clean_context, pdf
 from odoo.tools.mail import generate_tracking_message_id
 from odoo.tools.misc import format_amount, format_date, formatLang
 
+from .relance_checks import check_value_types
 from .relance_level import CHANNELS
 
 LOG_CHANNELS = CHANNELS + [("in_person", "In person")]
@@ -18,6 +19,14 @@ LOG_CHANNELS = CHANNELS + [("in_person", "In person")]
 _logger = logging.getLogger(__name__)
 
 CONCURRENCY_ERRORS = (pg_errors.LockNotAvailable, pg_errors.SerializationFailure)
+
+# A reminder is a record of what was sent: these fields change only through its own actions (run as
+# superuser). A person may change the registered letter's number and acknowledgement, and the note.
+RECORD_FIELDS = {
+    "kind", "date", "level_id", "channel", "partner_id", "move_ids", "user_id", "company_id", "state",
+    "mail_message_id", "mail_mail_id", "letter_attachment_id", "move_levels", "move_previous",
+}  # fmt: skip
+SENT_DOCUMENT_FIELDS = {"mail_message_id", "mail_mail_id", "letter_attachment_id", "move_previous"}
 
 
 class RelanceLog(models.Model):
@@ -34,7 +43,7 @@ class RelanceLog(models.Model):
         index=True,
     )
     date = fields.Date(required=True, default=fields.Date.context_today, index=True)
-    level_id = fields.Many2one("relance.level", check_company=True, index=True)
+    level_id = fields.Many2one("relance.level", check_company=True, index=True, ondelete="restrict")
     channel = fields.Selection(LOG_CHANNELS, required=True, default="email")
     level_tone = fields.Selection(related="level_id.tone", string="Tone")
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="restrict")
@@ -101,6 +110,49 @@ class RelanceLog(models.Model):
                 else dict(self._fields["kind"]._description_selection(self.env))[log.kind]
             )
             log.display_name = " - ".join(filter(None, [what, log.partner_id.name, format_date(self.env, log.date)]))
+
+    @api.constrains("move_levels")
+    def _check_move_levels(self):
+        """Each invoice's level is a level id (or nothing), keyed by the invoice's id."""
+        for log in self.filtered("move_levels"):
+            levels = log.move_levels
+            if not isinstance(levels, dict) or not all(
+                isinstance(key, str) and key.isdigit() and (value is False or type(value) is int)
+                for key, value in levels.items()
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The level of each invoice of a reminder is a mapping of invoice ids to level ids, "
+                        "not %(value)s.",
+                        value=repr(levels),
+                    )
+                )
+
+    @api.constrains("mail_message_id", "mail_mail_id", "letter_attachment_id")
+    def _check_own_documents(self):
+        """A reminder's email and letter are its own, never another record's (of another company, say)."""
+        for log in self.sudo():
+            documents = [
+                (log.mail_message_id, log.mail_message_id.model, log.mail_message_id.res_id),
+                (log.mail_mail_id, log.mail_mail_id.model, log.mail_mail_id.res_id),
+                (log.letter_attachment_id, log.letter_attachment_id.res_model, log.letter_attachment_id.res_id),
+            ]
+            if any(document and (model, res_id) != (log._name, log.id) for document, model, res_id in documents):
+                raise ValidationError(self.env._("A reminder's email and letter can only be its own."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_value_types(self, vals)
+            if not self.env.su:
+                self._relance_check_hand_written(vals, creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_value_types(self, vals)
+        if not self.env.su:
+            self._relance_check_hand_written(vals)
+        return super().write(vals)
 
     # ------------------------------------------------------------------
     # Daily ladder
@@ -305,29 +357,63 @@ class RelanceLog(models.Model):
                 "company_id": self.env.company.id,
             }
         )
-        return self.create(dict(vals, state="failed", note=reason))
+        return self.sudo().create(dict(vals, state="failed", note=reason)).with_env(self.env)
 
     # ------------------------------------------------------------------
     # Sending one reminder
     # ------------------------------------------------------------------
+
+    def _relance_check_hand_written(self, vals, creating=False):
+        """A person records a reminder made outside Odoo, or its registered letter; what was sent changes only
+        through the reminder's own actions."""
+        forbidden = set(vals) & (SENT_DOCUMENT_FIELDS if creating else RECORD_FIELDS)
+        if creating and vals.get("state", "planned") not in ("planned", "done"):
+            forbidden.add("state")
+        if forbidden:
+            raise UserError(
+                self.env._(
+                    "The reminder history is a record of what was sent: %(fields)s cannot be set by hand. The "
+                    "reminder's buttons (validate, print, cancel, send again) change it; the registered letter "
+                    "number, its acknowledgement of receipt and the note can be changed.",
+                    fields=", ".join(
+                        sorted(f"« {self._fields[name]._description_string(self.env)} »" for name in forbidden)
+                    ),
+                )
+            )
+
+    def _relance_record(self, vals):
+        """Record what happened to these reminders: their own actions are the only writers of the history."""
+        return self.sudo().write(vals)
+
+    def _relance_reached_levels(self):
+        """{invoice: level it reached with this reminder}. An entry missing or malformed (a record damaged
+        outside Odoo) falls back on the invoice's next level: one damaged reminder never blocks the others."""
+        self.ensure_one()
+        stored = self.move_levels if isinstance(self.move_levels, dict) else {}
+        wanted = {move: stored.get(str(move.id)) for move in self.move_ids}
+        levels = (
+            self.env["relance.level"]
+            .browse({level_id for level_id in wanted.values() if type(level_id) is int and level_id > 0})
+            .exists()
+        )
+        return {
+            move: levels.browse(level_id) if level_id in levels.ids else move.relance_next_level_id
+            for move, level_id in wanted.items()
+        }
 
     def _relance_execute(self, automatic=True):
         """Send this planned reminder through its level's channel, or ask a person to validate it."""
         self.ensure_one()
         if automatic and not self.level_id.automatic:
             return self._relance_request_validation()
-        levels = self.env["relance.level"].browse((self.move_levels or {}).values())
-        moves_levels = [
-            (move, levels.browse((self.move_levels or {}).get(str(move.id))) or move.relance_next_level_id)
-            for move in self.move_ids
-        ]
+        moves_levels = list(self._relance_reached_levels().items())
         if self.channel == "phone":
             return self._relance_request_call()
         if self.channel in ("letter", "email_letter"):
             self._relance_check_printable()
         if self.channel in ("email", "email_letter"):
             self._relance_send_email()
-        self.state = "to_print" if self.channel in ("letter", "email_letter") else "sent"
+        self._relance_record({"state": "to_print" if self.channel in ("letter", "email_letter") else "sent"})
         if self.state == "to_print" and not automatic:
             # validated by a person (e.g. a formal notice): the letter exists at once, to print now
             self._relance_store_letters()
@@ -335,10 +421,14 @@ class RelanceLog(models.Model):
 
     def _relance_mark_moves(self, moves_levels):
         """Each invoice climbs to its own level; the invoices and the customer keep a trace in their chatter."""
-        self.move_previous = {
-            str(move.id): [move.relance_level_id.id, fields.Date.to_string(move.relance_last_date)]
-            for move, _level in moves_levels
-        }
+        self._relance_record(
+            {
+                "move_previous": {
+                    str(move.id): [move.relance_level_id.id, fields.Date.to_string(move.relance_last_date)]
+                    for move, _level in moves_levels
+                }
+            }
+        )
         by_level = {}
         for move, level in moves_levels:
             by_level.setdefault(level, self.env["account.move"])
@@ -406,7 +496,7 @@ class RelanceLog(models.Model):
         finally:
             self.env.cr.cache.pop(render_key, None)
         mail = self.env["mail.mail"].sudo().browse(mail_id)
-        self.write({"mail_mail_id": mail.id, "mail_message_id": mail.mail_message_id.id})
+        self._relance_record({"mail_mail_id": mail.id, "mail_message_id": mail.mail_message_id.id})
 
     def _relance_mail_failed(self, reason):
         """The outgoing server refused this reminder's email: the reminder fails, visibly, and is sent again.
@@ -432,12 +522,11 @@ class RelanceLog(models.Model):
                     'with "Send again".',
                     reason=reason,
                 )
-            log.write({"state": "failed", "note": "\n".join(filter(None, [log.note, note]))})
-            for move in log.move_ids if log.kind == "reminder" else ():
+            log._relance_record({"state": "failed", "note": "\n".join(filter(None, [log.note, note]))})
+            reached = log._relance_reached_levels() if log.kind == "reminder" else {}
+            for move, level in reached.items():
                 level_id, last_date = (log.move_previous or {}).get(str(move.id), [False, False])
-                if move.relance_last_date == log.date and move.relance_level_id.id == (log.move_levels or {}).get(
-                    str(move.id)
-                ):
+                if move.relance_last_date == log.date and move.relance_level_id == level:
                     move._relance_write_reminder_state(
                         {
                             "relance_level_id": level_id,
@@ -532,7 +621,7 @@ class RelanceLog(models.Model):
                         "The invoices of this reminder are already paid or no longer due for it: nothing was sent."
                     )
                 )
-            log.write({"move_ids": [Command.set(moves.ids)], "date": today})
+            log._relance_record({"move_ids": [Command.set(moves.ids)], "date": today})
             log._relance_execute(automatic=False)
             log.activity_ids.action_feedback(feedback=self.env._("Validated and sent."))
         return True
@@ -596,7 +685,7 @@ class RelanceLog(models.Model):
                     )
                 )
             for log, attachment in letters.items():
-                log.letter_attachment_id = attachment
+                log._relance_record({"letter_attachment_id": attachment.id})
         return self
 
     def _relance_letter_filename(self):
@@ -626,7 +715,7 @@ class RelanceLog(models.Model):
                 "res_model": "relance.log",
             }
         )
-        logs.write({"state": "printed"})
+        logs._relance_record({"state": "printed"})
         return {"type": "ir.actions.act_url", "url": f"/web/content/{merged.id}?download=true", "target": "self"}
 
     def action_relance_call_outcome(self):
@@ -653,11 +742,10 @@ class RelanceLog(models.Model):
         if outcome == "promise" and (not promise_date or promise_date < call_date):
             raise UserError(self.env._("A promise to pay needs a payment date on or after the call."))
         label = dict(self.env["relance.call.wizard"]._fields["outcome"]._description_selection(self.env))[outcome]
-        moves_levels = [
-            (move, self.env["relance.level"].browse((self.move_levels or {}).get(str(move.id))))
-            for move in self.move_ids
-        ]
-        self.write({"date": call_date, "state": "done", "note": "\n".join(filter(None, [self.note, label, note]))})
+        moves_levels = list(self._relance_reached_levels().items())
+        self._relance_record(
+            {"date": call_date, "state": "done", "note": "\n".join(filter(None, [self.note, label, note]))}
+        )
         self._relance_mark_moves(moves_levels)
         if outcome in ("promise", "pay_today"):
             self.move_ids.write({"relance_promise_date": promise_date if outcome == "promise" else call_date})
@@ -673,7 +761,7 @@ class RelanceLog(models.Model):
             if log.state not in ("planned", "to_print", "failed"):
                 raise UserError(self.env._("A reminder already sent or printed cannot be cancelled."))
         self.activity_ids.unlink()
-        self.write({"state": "cancelled"})
+        self._relance_record({"state": "cancelled"})
         return True
 
     def action_relance_reprint(self):
@@ -693,7 +781,7 @@ class RelanceLog(models.Model):
         for log in self:
             if log.state != "failed":
                 raise UserError(self.env._("Only a failed reminder can be sent again."))
-            log.write({"state": "cancelled", "note": (log.note or "") + "\n" + self.env._("Sent again.")})
+            log._relance_record({"state": "cancelled", "note": (log.note or "") + "\n" + self.env._("Sent again.")})
             log.activity_ids.action_feedback(feedback=self.env._("Sent again."))
             if log.kind == "statement":
                 new_logs |= self.with_company(log.company_id)._relance_send_statement(log.partner_id, today, force=True)
@@ -793,7 +881,7 @@ class RelanceLog(models.Model):
         env = self.with_context(lang=lang).env
         show_penalties = self.company_id.relance_show_penalties and self.level_id.show_penalties
         self.move_ids._relance_ensure_access_tokens()
-        levels = self.env["relance.level"].with_env(env).browse((self.move_levels or {}).values())
+        reached = self._relance_reached_levels()
         lines = []
         for move in self.move_ids.with_env(env).sorted("relance_due_date"):
             details = move._relance_penalty_details(self.date) if show_penalties else None
@@ -807,8 +895,7 @@ class RelanceLog(models.Model):
                     "residual": format_amount(env, move.amount_residual, move.currency_id, lang_code=lang),
                     "days_late": max((self.date - move.relance_due_date).days, 0),
                     "reference": move.payment_reference or move.name,
-                    "level": levels.browse((self.move_levels or {}).get(str(move.id))).with_env(env).name
-                    or move.relance_next_level_id.name,
+                    "level": reached[move].with_env(env).name,
                     "url": move.get_base_url() + move.get_portal_url(),
                     "penalty": details and format_amount(env, details["penalty"], move.currency_id, lang_code=lang),
                     "indemnity": details and format_amount(env, details["indemnity"], move.currency_id, lang_code=lang),
@@ -983,7 +1070,8 @@ class RelanceLog(models.Model):
         except Exception as error:
             _logger.exception("Statement to %s failed", partner.display_name)
             reason = self._relance_failure_reason(error)
-            return self.create(dict(self._prepare_relance_statement_vals(partner, date), state="failed", note=reason))
+            vals = dict(self._prepare_relance_statement_vals(partner, date), state="failed", note=reason)
+            return self.sudo().create(vals).with_env(self.env)
 
     @api.model
     def _prepare_relance_statement_vals(self, partner, date):
@@ -1035,7 +1123,7 @@ class RelanceLog(models.Model):
             }
         )
         self._relance_queue_email(template, attachment)
-        self.write({"state": "sent", "letter_attachment_id": attachment.id})
+        self._relance_record({"state": "sent", "letter_attachment_id": attachment.id})
         self.partner_id._message_log(
             body=self.env._("Statement of account at %(date)s sent by email.", date=format_date(self.env, self.date))
         )

@@ -37,11 +37,35 @@ class RelanceRate(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             check_value_types(self, vals)
+        self._check_one_rate_per_semester(
+            [(vals.get("kind", self._fields["kind"].default(self)), vals.get("date_from")) for vals in vals_list]
+        )
         return super().create(vals_list)
 
     def write(self, vals):
         check_value_types(self, vals)
+        if "kind" in vals or "date_from" in vals:
+            self._check_one_rate_per_semester(
+                [(vals.get("kind", rate.kind), vals.get("date_from", rate.date_from)) for rate in self], self
+            )
         return super().write(vals)
+
+    @api.model
+    def _check_one_rate_per_semester(self, semesters, changed=None):
+        """One rate of each kind per semester: said in French before the database refuses it."""
+        semesters = [(kind, fields.Date.to_date(date)) for kind, date in semesters if kind and date]
+        known = self.sudo().search([("kind", "in", [kind for kind, _date in semesters])]) - (changed or self.browse())
+        taken = {(rate.kind, rate.date_from) for rate in known}
+        for kind, date in semesters:
+            if (kind, date) in taken:
+                raise ValidationError(
+                    self.env._(
+                        "A semester has only one rate of each kind: the semester starting %(date)s already has "
+                        "one. Change that rate instead of adding another.",
+                        date=format_date(self.env, date),
+                    )
+                )
+            taken.add((kind, date))
 
     @api.constrains("date_from", "rate")
     def _check_semester(self):
@@ -54,9 +78,11 @@ class RelanceRate(models.Model):
                         date=format_date(self.env, rate.date_from),
                     )
                 )
-            if rate.rate < 0:
+            if not 0 <= rate.rate <= 100:
                 raise ValidationError(
-                    self.env._("A rate cannot be negative (%(rate)s %%).", rate=formatLang(self.env, rate.rate))
+                    self.env._(
+                        "A rate is between 0 and 100 %% a year, not %(rate)s %%.", rate=formatLang(self.env, rate.rate)
+                    )
                 )
 
     @api.model

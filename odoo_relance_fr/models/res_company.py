@@ -147,10 +147,10 @@ class ResCompany(models.Model):
     @api.constrains("relance_contract_rate")
     def _check_relance_contract_rate(self):
         for company in self:
-            if company.relance_contract_rate < 0:
+            if not 0 <= company.relance_contract_rate <= 100:
                 raise ValidationError(
                     self.env._(
-                        "The contractual late penalty rate cannot be negative (%(rate)s %%).",
+                        "The contractual late penalty rate is between 0 and 100 %% a year, not %(rate)s %%.",
                         rate=company.relance_contract_rate,
                     )
                 )

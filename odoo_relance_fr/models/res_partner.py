@@ -11,8 +11,10 @@ class ResPartner(models.Model):
 
     relance_excluded = fields.Boolean(
         string="Excluded from reminders",
+        company_dependent=True,
         tracking=True,
-        help="No reminder is ever sent for this customer's invoices.",
+        help="No reminder is ever sent for this customer's invoices by the current company. Each company "
+        "decides for itself: excluding a customer shared by several companies excludes it for this one only.",
         groups=RELANCE_STAFF,
     )
     relance_log_ids = fields.One2many("relance.log", "partner_id", string="Reminder history", groups=RELANCE_STAFF)

@@ -1,6 +1,7 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.relance_checks import check_value_types
 from ..models.relance_level import CHANNELS
 
 RESULTS = [
@@ -50,6 +51,7 @@ class RelanceWizard(models.TransientModel):
     def action_send(self):
         """Send every line that is not skipped; each customer all or nothing; then show the summary."""
         self.ensure_one()
+        self.line_ids.filtered(lambda line: not line.skip)._relance_check_sendable()
         letters = self.env["relance.log"]
         for line in self.line_ids:
             letters |= line._relance_send(self.date)
@@ -113,11 +115,63 @@ class RelanceWizardLine(models.TransientModel):
     recipient_id = fields.Many2one("res.partner", string="Contact")
     skip = fields.Boolean()
     subject = fields.Char()
-    body = fields.Html(sanitize=False)
+    body = fields.Html(sanitize_style=True)  # as Odoo's mail composer: an edited body is sanitised
     extra_recipient_ids = fields.Many2many("res.partner", string="Also to")
     email_cc = fields.Char(string="Copy to")
     result = fields.Selection(RESULTS, default="todo", readonly=True)
     result_note = fields.Char(string="Details", readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_value_types(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_value_types(self, vals)
+        return super().write(vals)
+
+    def _relance_check_sendable(self):
+        """The lines come from the browser: each invoice must be an open invoice of the line's customer, in the
+        wizard's company; otherwise nothing is sent."""
+        for line in self:
+            customer = line.partner_id.commercial_partner_id
+            moves = line.sudo().move_ids  # as written, also the invoices the user may not read
+            if not moves:
+                raise UserError(
+                    self.env._(
+                        "The line of %(customer)s has no invoice: add its invoices or skip it. Nothing was sent.",
+                        customer=customer.name,
+                    )
+                )
+            foreign = moves.filtered(lambda m, line=line: m.company_id != line.wizard_id.company_id)
+            if foreign:
+                raise UserError(
+                    self.env._(
+                        "Invoice %(invoice)s belongs to another company than %(company)s, the company of these "
+                        "reminders: switch to its company to remind it. Nothing was sent.",
+                        invoice=foreign[0].name,
+                        company=line.wizard_id.company_id.name,
+                    )
+                )
+            stranger = moves.filtered(lambda m, customer=customer: m.commercial_partner_id != customer)
+            if stranger:
+                raise UserError(
+                    self.env._(
+                        "%(invoice)s is not an invoice of %(customer)s: remove it from the line. Nothing was sent.",
+                        invoice=stranger[0].name,
+                        customer=customer.name,
+                    )
+                )
+            closed = moves.filtered(lambda m: not m._relance_is_open_invoice())
+            if closed:
+                raise UserError(
+                    self.env._(
+                        "%(invoice)s is not a customer invoice still to be paid (it is paid, in payment, cancelled, "
+                        "a draft or a credit note): remove it from the line. Nothing was sent.",
+                        invoice=closed[0].name or closed[0].display_name,
+                    )
+                )
 
     @api.model
     def _prepare_lines_vals(self, moves):
