@@ -2,7 +2,7 @@
     "name": "Relances clients (France)",
     "summary": "Relances clients à la française : avis avant échéance, "
     "relances graduées, mise en demeure, pénalités de retard",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
     "author": "odoo_relance_fr developers",
@@ -18,6 +18,7 @@
         "report/relance_letter_templates.xml",
         "report/relance_statement_reports.xml",
         "report/relance_statement_templates.xml",
+        "report/account_invoice_templates.xml",
         "data/relance_rate_data.xml",
         "views/relance_rate_views.xml",
         "wizard/relance_manual_wizard_views.xml",

@@ -35,7 +35,7 @@ class RelanceCommon(TransactionCase):
                 "email": "compta@ateliers-dupont.fr",
                 "phone": "+33 1 23 45 67 89",
                 "vat": "FR23334175221",
-                "siret": "33417522100027",
+                "siret": "33417522100012",
             }
         )
         bank = cls.env["res.bank"].create({"name": "Crédit Agricole Île-de-France", "bic": "AGRIFRPP882"})

@@ -28,28 +28,28 @@ class TestBadInput(RelanceCommon):
             (
                 self.level_2,
                 {"delay": "vingt"},
-                r"Valeur invalide pour « Délai \(jours\) » : 'vingt' n'est pas un nombre entier",
+                r"Valeur invalide pour «\xa0Délai \(jours\)\xa0»\xa0: 'vingt' n'est pas un nombre entier",
             ),
-            (self.level_2, {"gap": 1.5}, r"« Écart minimum \(jours\) » : 1.5 n'est pas un nombre entier"),
+            (self.level_2, {"gap": 1.5}, r"«\xa0Écart minimum \(jours\)\xa0»\xa0: 1.5 n'est pas un nombre entier"),
             (self.level_2, {"channel": "fax"}, r"'fax' n'est pas l'une des valeurs email, letter, email_letter, phone"),
             (self.level_2, {"automatic": "oui"}, "'oui' n'est pas vrai ou faux"),
             (self.level_2, {"mail_template_id": "Relance 2"}, "n'est pas l'identifiant d'un enregistrement"),
             (
                 self.move,
                 {"relance_last_date": "hier"},
-                r"« Dernière relance » : 'hier' n'est pas une date \(AAAA-MM-JJ\)",
+                r"«\xa0Dernière relance\xa0»\xa0: 'hier' n'est pas une date \(AAAA-MM-JJ\)",
             ),
             (
                 self.move,
                 {"relance_promise_date": 20260401},
-                "« Date de paiement promise » : 20260401 n'est pas une date",
+                "«\xa0Date de paiement promise\xa0»\xa0: 20260401 n'est pas une date",
             ),
             (
                 self.company,
                 {"relance_min_amount": "cinq euros"},
-                "« Montant minimum à relancer » : 'cinq euros' n'est pas un nombre",
+                "«\xa0Montant minimum à relancer\xa0»\xa0: 'cinq euros' n'est pas un nombre",
             ),
-            (self.rate, {"rate": "élevé"}, r"« Taux \(%\) » : 'élevé' n'est pas un nombre"),
+            (self.rate, {"rate": "élevé"}, r"«\xa0Taux \(%\)\xa0»\xa0: 'élevé' n'est pas un nombre"),
         ]
         for record, vals, message in cases:
             with self.subTest(vals=vals):
@@ -57,7 +57,7 @@ class TestBadInput(RelanceCommon):
 
     def test_wrong_type_on_create_creates_nothing(self):
         count = self.env["relance.level"].search_count([])
-        with self.assertRaisesMessage(ValidationError, "Valeur invalide pour « Délai"):
+        with self.assertRaisesMessage(ValidationError, "Valeur invalide pour «\xa0Délai"):
             self.env["relance.level"].with_context(lang="fr_FR").create(
                 {"name": "Appel", "sequence": 60, "delay": "soixante", "channel": "phone"}
             )

@@ -35,7 +35,7 @@ class TestLadderSteps(LadderCommon):
         logs, mails = self.run_ladder("2026-03-16")
         self.assertEqual((logs.level_id, logs.state, logs.move_ids), (self.pre_due, "sent", move))
         self.assertEqual(len(mails), 1)
-        self.assertEqual(mails.subject, f"Ateliers Dupont SAS - votre facture {move.name} arrive à échéance")
+        self.assertEqual(mails.subject, f"Ateliers Dupont SAS – Échéance prochaine – facture {move.name}")
         self.assertEqual((move.relance_level_id, move.relance_last_date), (self.pre_due, D("2026-03-16")))
         self.assertEqual((move.relance_next_level_id, move.relance_next_date), (self.level_1, D("2026-03-30")))
 
@@ -44,7 +44,7 @@ class TestLadderSteps(LadderCommon):
         self.assertFalse(self.run_ladder("2026-03-15")[0])
         logs, mails = self.run_ladder("2026-03-16")
         self.assertEqual(logs.level_id, self.level_1)
-        self.assertIn("relance de paiement", mails.subject)
+        self.assertEqual(mails.subject, f"Ateliers Dupont SAS – 1re relance – facture {move.name} impayée")
         self.assertEqual(move.relance_level_id, self.level_1)
 
     def test_level_2_on_its_day(self):
@@ -194,7 +194,10 @@ class TestLadderGrouping(LadderCommon):
         self.assertEqual(len(mails), 1)
         self.assertEqual(logs.level_id, self.level_3, "the tone of the highest level")
         self.assertEqual(logs.move_ids, first | second | third)
-        self.assertEqual(mails.subject, "Ateliers Dupont SAS - 3 factures impayées")
+        self.assertEqual(
+            mails.subject,
+            "Ateliers Dupont SAS – 3\xa0factures impayées, dont 1 en dernière relance avant mise en demeure",
+        )
         self.assertEqual(len(mails.attachment_ids), 3)
         self.assertEqual(set(mails.attachment_ids.mapped("mimetype")), {"application/pdf"})
         self.assertTrue(all(att.raw.startswith(b"%PDF") for att in mails.attachment_ids))
@@ -202,7 +205,7 @@ class TestLadderGrouping(LadderCommon):
             (first.relance_level_id, second.relance_level_id, third.relance_level_id),
             (self.level_1, self.level_2, self.level_3),
         )
-        self.assertIn("dernière relance amiable", mails.body_html)
+        self.assertIn(f"une mise en demeure pour la facture {third.name}", mails.body_html)
 
     def test_pre_due_notices_stay_per_invoice(self):
         with freeze_time("2026-03-10"):

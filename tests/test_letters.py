@@ -67,7 +67,7 @@ class TestLetters(LadderCommon):
             "FR76 3000 6000 0112 3456 7890 189",
             "au capital de 50 000 €",
             "SIREN 334 175 221",
-            "SIRET 33417522100027",
+            "SIRET 334 175 221 00012",
             "TVA intracommunautaire FR23334175221",
             "merci de ne pas tenir compte de ce courrier",
             "Service comptabilité",
@@ -91,15 +91,14 @@ class TestLetters(LadderCommon):
             "LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION",
             "N° : 1A 234 567 8901 2",
             "Objet : MISE EN DEMEURE DE PAYER",
-            "valant MISE EN DEMEURE",
             "Malgré notre relance du 20/02/2026, restée sans effet",
             move.name,
-            "la somme de 1 200,00 € dans un délai de 8 jours",
-            "article L441-10 du Code de commerce",
-            "taux annuel de 12,15 %",
-            "soit 23,97 € à ce jour",
-            "article D441-5",
-            "soit 40,00 €",
+            "la somme de 1 263,97 € dans un délai de 8 jours",
+            "Principal restant dû 1 200,00 €",
+            "Pénalités de retard au 16/03/2026 (art. L441-10 du Code de commerce",
+            "soit 12,15 % l'an) 23,97 €",
+            "Indemnité forfaitaire pour frais de recouvrement (art. D441-5 du Code de commerce) 40,00 €",
+            "Total exigible 1 263,97 €",
             "injonction de payer",
             "Paris, le 16 mars 2026",
         ):
@@ -205,10 +204,11 @@ class TestLetters(LadderCommon):
         self.assertEqual((logs.level_id, logs.state), (self.level_3, "to_print"))
         text = self.letter_text(logs)
         self.assertIn(f"{first.name} [", text)
-        self.assertIn("Relance 1 (courtoise)", text)
-        self.assertIn("Relance 3 (dernière)", text)
+        self.assertIn("1re relance", text)
+        self.assertIn("Dernière relance", text)
         self.assertNotIn("Mise en demeure", text)
-        self.assertNotIn("Relance 2 (ferme)", text)
+        self.assertNotIn("2e relance", text)
+        self.assertNotIn("Relance 1 (courtoise)", text)
 
     def test_batch_that_fails_is_rendered_one_by_one(self):
         first, _move = self.level_3_log(self.customer)

@@ -80,7 +80,7 @@ class TestLatePenalties(RelanceCommon):
         self.assertEqual((details["rates"], details["penalty"]), ([12.15], 11.98))
         self.assertEqual(len(details["notes"]), 1)
         self.assertIn("01/07/2026 est absent de la table", details["notes"][0])
-        self.assertIn("01/01/2026 (2,15 %)", details["notes"][0])
+        self.assertIn("01/01/2026 (2,15\xa0%)", details["notes"][0])
 
     def test_penalty_fields_on_invoice(self):
         move = self._invoice(self.customer, "2026-01-15", invoice_date="2026-01-01")

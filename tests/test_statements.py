@@ -96,7 +96,7 @@ class TestStatements(LadderCommon):
             "160,00 €",
             "L441-10",
             "FR76 3000 6000 0112 3456 7890 189",
-            "SIRET 33417522100027",
+            "SIRET 334 175 221 00012",
         ):
             self.assertIn(expected, text)
 
@@ -154,10 +154,11 @@ class TestStatements(LadderCommon):
         self._invoice(self.customer, "2026-01-15")
         self._invoice(self.customer, "2026-02-15")
         logs, mails = self.run_statements("2026-03-01")
-        self.assertEqual(mails.subject, "Ateliers Dupont SAS - relevé de compte au 01/03/2026")
+        self.assertEqual(mails.subject, "Ateliers Dupont SAS – relevé de compte au 01/03/2026")
         self.assertIn("Veuillez trouver ci-joint le relevé de votre compte au 01/03/2026", mails.body_html)
         self.assertIn(
-            "Solde : <strong>2\xa0400,00\xa0€</strong>, dont échu : <strong>2\xa0400,00\xa0€</strong>", mails.body_html
+            "Solde\xa0: <strong>2\xa0400,00\xa0€</strong>, dont échu\xa0: <strong>2\xa0400,00\xa0€</strong>",
+            mails.body_html,
         )
         self.assertEqual(len(mails.attachment_ids), 1)
         self.assertTrue(mails.attachment_ids.raw.startswith(b"%PDF"))

@@ -485,6 +485,36 @@ class AccountMove(models.Model):
         partner = self.commercial_partner_id
         return partner.is_company and not partner.relance_is_consumer
 
+    def _relance_invoice_mentions(self):
+        """What art. L441-9 of the French Commercial Code requires on a French business invoice, in the
+        reader's language: penalty rate, recovery indemnity, early payment terms, the seller's numbers."""
+        self.ensure_one()
+        company = self.company_id
+        if not (
+            company.relance_invoice_mentions
+            and company.country_code == "FR"
+            and self.move_type == "out_invoice"
+            and self._relance_is_business()
+        ):
+            return []
+        penalty = company.relance_invoice_penalty_text
+        if not penalty:
+            rate = relance_penalty.annual_rate(self.env, company, self.invoice_date_due or self.invoice_date, [])
+            terms = (
+                self.env._("contractual rate")
+                if company.relance_penalty_rate_type == "contractual"
+                else self.env._("European Central Bank refinancing rate plus 10 points")
+            )
+            penalty = self.env._(
+                "Late payment: penalties are due from the day after the due date at the annual rate of %(rate)s %% "
+                "(%(terms)s), with a fixed indemnity of 40 € for recovery costs (art. L441-10 and D441-5 of the "
+                "French Commercial Code).",
+                rate=formatLang(self.env, rate),
+                terms=terms,
+            )
+        early = company.relance_early_payment_text or self.env._("No discount for early payment.")
+        return [penalty, early, " - ".join(company._relance_identity_mentions())]
+
     def _relance_penalty_details(self, date, date_from=None):
         """Penalty and indemnity of this invoice at date (penalty only for days after date_from)."""
         self.ensure_one()

@@ -20,6 +20,12 @@ class RelanceLevel(models.Model):
 
     sequence = fields.Integer(required=True, default=10)
     name = fields.Char(required=True, translate=True)
+    label = fields.Char(
+        string="Label for the customer",
+        translate=True,
+        help="What the customer reads in the reminders (e.g. “2e relance”); the name stays internal. "
+        "Empty: the usual wording of the level's tone.",
+    )
     delay = fields.Integer(
         string="Delay (days)",
         required=True,
@@ -193,6 +199,18 @@ class RelanceLevel(models.Model):
         if company.id in known:
             return self.browse(known[company.id])
         return self.sudo().search([("company_id", "=", company.id)]).with_env(self.env)
+
+    def _relance_customer_label(self):
+        """The level as the customer reads it: its label, else the usual wording of its tone."""
+        self.ensure_one()
+        defaults = {
+            "pre_due": self.env._("Notice of upcoming due date"),
+            "courteous": self.env._("1st reminder"),
+            "firm": self.env._("2nd reminder"),
+            "final": self.env._("Last reminder"),
+            "formal": self.env._("Formal notice"),
+        }
+        return self.label or defaults[self.tone]
 
     def _relance_date_for(self, due_date, last_date):
         """Date on which this level is due: its delay after the due date and its gap after the last reminder."""

@@ -307,13 +307,14 @@ class RelanceLog(models.Model):
 
     @api.model
     def _relance_plan(self, partner, moves, date, level=None, channel=None):
-        """Planned logs for a customer's invoices: one grouped log (pre-due notices one per invoice),
-        or one log at the level and channel a person chose."""
+        """Planned logs for a customer's invoices: one grouped reminder, the formal notice apart (a registered
+        letter of its own), pre-due notices one per invoice; or one log at the level and channel a person chose."""
         if level:
             groups = [moves]
         elif self.env.company.relance_grouping:
             pre_due = moves.filtered(lambda m: m.relance_next_level_id.delay < 0)
-            groups = list(pre_due) + ([moves - pre_due] if moves - pre_due else [])
+            formal = moves.filtered(lambda m: m.relance_next_level_id.tone == "formal")
+            groups = list(pre_due) + [group for group in (moves - pre_due - formal, formal) if group]
         else:
             groups = list(moves)
         vals_list = [self._prepare_relance_log_vals(partner, group, date, level, channel) for group in groups]
@@ -411,6 +412,9 @@ class RelanceLog(models.Model):
             return self._relance_request_call()
         if self.channel in ("letter", "email_letter"):
             self._relance_check_printable()
+            if self.relance_letter_copy():
+                # the email is a copy of the registered letter: the letter exists first, and goes with it
+                self._relance_store_letters()
         if self.channel in ("email", "email_letter"):
             self._relance_send_email()
         self._relance_record({"state": "to_print" if self.channel in ("letter", "email_letter") else "sent"})
@@ -475,7 +479,8 @@ class RelanceLog(models.Model):
     def _relance_send_email(self):
         """Queue the reminder email, with the invoices' PDFs attached."""
         pdfs = self.move_ids._relance_invoice_pdfs()
-        self._relance_queue_email(self._relance_template(), self.env["ir.attachment"].union(*pdfs.values()))
+        letter = self.letter_attachment_id if self.relance_letter_copy() else self.env["ir.attachment"]
+        self._relance_queue_email(self._relance_template(), letter.union(*pdfs.values()))
 
     def _relance_queue_email(self, template, attachments):
         """Queue this reminder's email to the customer (with the copy user) and link it and its files here."""
@@ -541,9 +546,9 @@ class RelanceLog(models.Model):
             )
 
     def _relance_template(self):
-        """Grouped template for several invoices, else the level's own."""
+        """Grouped template for several invoices, else the level's own (the formal notice's, always)."""
         self.ensure_one()
-        if len(self.move_ids) > 1:
+        if len(self.move_ids) > 1 and self.level_id.tone != "formal":
             template = self.env["mail.template"].browse(
                 self.env["ir.model.data"]._xmlid_to_res_id(
                     "odoo_relance_fr.mail_template_relance_grouped", raise_if_not_found=False
@@ -586,11 +591,20 @@ class RelanceLog(models.Model):
                 invoice=first["name"],
             ),
             env._(
-                "It amounts to %(amount)s, fell due on %(due)s and is still unpaid.",
+                "It amounts to %(amount)s and falls due on %(due)s: I am calling to make sure it reached you.",
                 amount=first["residual"],
                 due=first["due_date"],
+            )
+            if first["days_late"] <= 0
+            else env._(
+                "It amounts to %(amount)s, fell due on %(due)s (%(days)s days ago) and is still unpaid.",
+                amount=first["residual"],
+                due=first["due_date"],
+                days=first["days_late"],
             ),
-            env._("Could you tell me on which date it will be paid?"),
+            env._("Could you tell me on which date it will be paid?")
+            if first["days_late"] > 0
+            else env._("Could you confirm that it will be paid by its due date?"),
             env._("If it helps, we can agree on a payment schedule."),
             env._(
                 "Invoices: %(invoices)s",
@@ -804,28 +818,19 @@ class RelanceLog(models.Model):
         lang = self.partner_id.lang or self.env.lang
         env = self.with_context(lang=lang).env
         company = self.company_id
-        rates = sorted({rate for move in self.move_ids for rate in move._relance_penalty_details(self.date)["rates"]})
-        history = self.search(
-            [
-                ("kind", "=", "reminder"),
-                ("move_ids", "in", self.move_ids.ids),
-                ("id", "!=", self.id),
-                ("date", "<", self.date),
-                ("state", "in", ("sent", "to_print", "printed", "done")),
-            ],
-            order="date, id",
-        )
-        references = ", ".join(self.move_ids.mapped(lambda m: m.payment_reference or m.name))
+        history = self._relance_history()
+        references = ", ".join(line["reference"] for line in self.relance_lines())
+        totals = self.relance_totals()
         return dict(
             company._relance_letter_values(lang, self.date),
             deadline=self.relance_deadline(),
-            rates=" / ".join(formatLang(env, rate) for rate in rates),
-            rate_kind=company.relance_penalty_rate_type,
+            subject=self._relance_subject(),
             history=history,
             history_dates=company._relance_join([format_date(env, log.date, lang_code=lang) for log in history], env),
             single=len(self.move_ids) == 1,
+            qr_amount=totals["to_pay"],
             qr=company._relance_qr_code(
-                sum(self.move_ids.mapped("amount_residual")),
+                totals["to_pay_amount"],
                 self.move_ids.currency_id,
                 references,
                 self.partner_id,
@@ -851,10 +856,110 @@ class RelanceLog(models.Model):
             "pre_due": self.level_id.delay < 0,
             "grouped": len(self.move_ids) > 1,
             "show_penalties": bool(totals["business"] and lines and lines[0]["penalty"] is not None),
-            "show_note": self.level_id.tone != "formal" or not self.env.context.get("relance_letter"),
+            "show_note": self.level_id.tone != "formal",
+            "formal": self.level_id.tone == "formal",
+            "tone": self.level_id.tone,
+            "letter": bool(self.env.context.get("relance_letter")),
+            "deadline": self.relance_deadline(),
             "date": format_date(self.env, self.date, lang_code=lang),
         }
+        if part in ("sections", "closing"):
+            values["sections"] = self.relance_sections()
+        if part == "claim":
+            values.update(rates=self._relance_rates(lang), rate_kind=self.company_id.relance_penalty_rate_type)
         return self.env["ir.qweb"].with_context(lang=lang)._render(f"odoo_relance_fr.relance_mail_{part}", values)
+
+    def relance_sections(self):
+        """The reminder's invoices by stage, the most advanced first: each presented for what it is."""
+        self.ensure_one()
+        lines = self.relance_lines()
+        sections = []
+        for tone in ("formal", "final", "firm", "courteous", "pre_due"):
+            own = [line for line in lines if line["tone"] == tone]
+            if own:
+                sections.append(
+                    {"tone": tone, "label": own[0]["level"], "lines": own, "totals": self._relance_sum(own)}
+                )
+        return sections
+
+    def _relance_history(self):
+        """The earlier reminders sent for these invoices, oldest first."""
+        self.ensure_one()
+        return self.search(
+            [
+                ("kind", "=", "reminder"),
+                ("move_ids", "in", self.move_ids.ids),
+                ("id", "!=", self.id),
+                ("date", "<", self.date),
+                ("state", "in", ("sent", "to_print", "printed", "done")),
+            ],
+            order="date, id",
+        )
+
+    def relance_history_count(self):
+        """How many reminders came before this one: the formal notice speaks of « notre relance » or « nos
+        relances » accordingly."""
+        return len(self._relance_history())
+
+    def relance_letter_copy(self):
+        """The formal notice's email is a copy of its registered letter (sent with it)."""
+        self.ensure_one()
+        return self.level_id.tone == "formal" and self.channel in ("letter", "email_letter")
+
+    def relance_subject(self):
+        """Email subject: the company, the stage and the invoices."""
+        self.ensure_one()
+        return f"{self.company_id.name} – {self._relance_subject()}"
+
+    def _relance_subject(self):
+        """The stage and the invoices: « Dernière relance avant mise en demeure – 3 factures impayées »."""
+        self.ensure_one()
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        tone = self.level_id.tone
+        stage = {
+            "pre_due": env._("Upcoming due date"),
+            "final": env._("Last reminder before formal notice"),
+            "formal": env._("FORMAL NOTICE"),
+        }.get(tone) or self.level_id.with_env(env)._relance_customer_label()
+        count = len(self.move_ids)
+        sections = self.relance_sections() if count > 1 else []
+        if len(sections) > 1:
+            # invoices at several stages: the subject names the most advanced for the invoices it concerns
+            most = len(sections[0]["lines"])
+            return (
+                env._(
+                    "%(count)s unpaid invoices, %(most)s of them under last reminder before formal notice",
+                    count=count,
+                    most=most,
+                )
+                if tone == "final"
+                else env._(
+                    "%(count)s unpaid invoices, %(most)s of them at %(stage)s",
+                    count=count,
+                    most=most,
+                    stage=sections[0]["label"],
+                )
+            )
+        if tone == "pre_due":
+            what = (
+                env._("invoice %(name)s", name=self.move_ids.name)
+                if count == 1
+                else env._("%(count)s invoices", count=count)
+            )
+        else:
+            what = (
+                env._("unpaid invoice %(name)s", name=self.move_ids.name)
+                if count == 1
+                else env._("%(count)s unpaid invoices", count=count)
+            )
+        return f"{stage} – {what}"
+
+    def _relance_rates(self, lang):
+        """The annual penalty rates applied to the reminder's invoices, formatted: « 12,15 % », « 12.15% »."""
+        env = self.with_context(lang=lang).env
+        rates = sorted({rate for move in self.move_ids for rate in move._relance_penalty_details(self.date)["rates"]})
+        percent = "\u00a0%" if lang.startswith("fr") else "%"
+        return " / ".join(formatLang(env, rate) + percent for rate in rates)
 
     def relance_deadline(self):
         """The payment deadline the texts give (Settings), in the customer's language: « 8 jours »."""
@@ -895,7 +1000,8 @@ class RelanceLog(models.Model):
                     "residual": format_amount(env, move.amount_residual, move.currency_id, lang_code=lang),
                     "days_late": max((self.date - move.relance_due_date).days, 0),
                     "reference": move.payment_reference or move.name,
-                    "level": reached[move].with_env(env).name,
+                    "level": reached[move].with_env(env)._relance_customer_label(),
+                    "tone": reached[move].tone,
                     "url": move.get_base_url() + move.get_portal_url(),
                     "penalty": details and format_amount(env, details["penalty"], move.currency_id, lang_code=lang),
                     "indemnity": details and format_amount(env, details["indemnity"], move.currency_id, lang_code=lang),
@@ -910,15 +1016,31 @@ class RelanceLog(models.Model):
         self.ensure_one()
         lang = self.partner_id.lang or self.env.lang
         env = self.with_context(lang=lang).env
+        totals = self._relance_sum(self.relance_lines())
+        # a formal notice claims the penalties and indemnities with the principal: that is what it asks to pay
+        to_pay = totals["claimed_amount"] if self.level_id.tone == "formal" else totals["residual_amount"]
         currency = self.move_ids.currency_id[:1] or self.company_id.currency_id
-        lines = self.relance_lines()
-        penalties = sum(line["penalty_amount"] or 0.0 for line in lines)
-        indemnities = sum(line["indemnity_amount"] or 0.0 for line in lines)
+        return dict(
+            totals,
+            to_pay_amount=to_pay,
+            to_pay=format_amount(env, to_pay, currency, lang_code=lang),
+            business=self.move_ids[:1]._relance_is_business(),
+        )
+
+    def _relance_sum(self, lines):
+        """Principal still due, penalties, indemnities and their total over these lines, raw and formatted."""
+        lang = self.partner_id.lang or self.env.lang
+        env = self.with_context(lang=lang).env
+        currency = self.move_ids.currency_id[:1] or self.company_id.currency_id
+        amounts = {
+            "residual": sum(line["move"].amount_residual for line in lines),
+            "penalties": sum(line["penalty_amount"] or 0.0 for line in lines),
+            "indemnities": sum(line["indemnity_amount"] or 0.0 for line in lines),
+        }
+        amounts["claimed"] = currency.round(sum(amounts.values()))
         return {
-            "residual": format_amount(env, sum(self.move_ids.mapped("amount_residual")), currency, lang_code=lang),
-            "penalties": format_amount(env, penalties, currency, lang_code=lang),
-            "indemnities": format_amount(env, indemnities, currency, lang_code=lang),
-            "business": self.move_ids[:1]._relance_is_business(),
+            **{f"{key}_amount": amount for key, amount in amounts.items()},
+            **{key: format_amount(env, amount, currency, lang_code=lang) for key, amount in amounts.items()},
         }
 
     def relance_bank(self):

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_amount
 
 # Reminder data on customers and invoices is for accounting staff only: not portal users, not sales.
 RELANCE_STAFF = "account.group_account_invoice,account.group_account_readonly"
@@ -216,7 +217,10 @@ class ResPartner(models.Model):
             company._relance_letter_values(lang, date),
             date=date,
             sections=sections,
-            qr=main and company._relance_qr_code(main["balance"], company.currency_id, ", ".join(overdue_refs), self),
+            # the QR code pays what the statement asks to pay now, the overdue invoices its reference names
+            qr=main and company._relance_qr_code(main["overdue"], company.currency_id, ", ".join(overdue_refs), self),
+            qr_amount=main
+            and format_amount(self.with_context(lang=lang).env, main["overdue"], company.currency_id, lang_code=lang),
             references=", ".join(overdue_refs),
             show_penalties=company.relance_show_penalties,
         )
