@@ -162,6 +162,7 @@ setup_browser() {
 setup_pdf_tools() {
     # pdftotext: the benchmark reads the PDFs it produced to check them
     command -v pdftotext >/dev/null || apt_install poppler-utils
+    command -v zbarimg >/dev/null || apt_install zbar-tools
 }
 
 setup() {

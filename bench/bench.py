@@ -314,7 +314,8 @@ def reminder_problems(env, log):
     if log.partner_id not in mail.recipient_ids:
         problems.append(f"sent to {mail.recipient_ids.mapped('name')}")
     pdfs = mail.attachment_ids
-    if len(pdfs) != len(log.move_ids) or not all((att.raw or b"")[:5] == b"%PDF-" for att in pdfs):
+    letters = len(log.letter_attachment_id & pdfs)  # a formal notice's email carries its letter
+    if len(pdfs) - letters != len(log.move_ids) or not all((att.raw or b"")[:5] == b"%PDF-" for att in pdfs):
         problems.append(f"{len(pdfs)} attachments for {len(log.move_ids)} invoices, or not all PDFs")
     return problems
 

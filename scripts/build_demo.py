@@ -79,7 +79,7 @@ def setup_company(env):
             "phone": "+33 1 23 45 67 89",
             "website": "https://www.ateliers-dupont.example",
             "vat": "FR23334175221",
-            "siret": "33417522100027",
+            "siret": "33417522100012",
             "company_registry": "334 175 221 RCS Paris",
         }
     )
@@ -105,7 +105,7 @@ def setup_company(env):
             "relance_signatory_function": "Responsable comptable",
             "relance_share_capital": "50 000 €",
             "report_footer": "Ateliers Dupont SAS, SAS au capital de 50 000 € - 12 rue de la Paix, 75002 Paris - "
-            "SIRET 334 175 221 00027 - RCS Paris 334 175 221 - TVA intracommunautaire FR23334175221",
+            "SIRET 334 175 221 00012 - RCS Paris 334 175 221 - TVA intracommunautaire FR23334175221",
         }
     )
     return company
@@ -156,10 +156,20 @@ def create_customers(env):
 
 def create_invoices(env, partners, today, salespeople):
     tax = env["account.chart.template"].ref("tva_normale")
+    # goods, as the chart's fiscal positions map them (intra-EU delivery, export), each with its legal mention
+    chart = env["account.chart.template"]
+    for xmlid, note in (
+        (
+            "fiscal_position_template_intraeub2b",
+            "Exonération de TVA, article 262 ter I du CGI (livraison intracommunautaire).",
+        ),
+        ("fiscal_position_template_import_export", "Exonération de TVA, article 262 I du CGI (exportation)."),
+    ):
+        chart.ref(xmlid).note = note
     product = env["product.product"].create(
         {
-            "name": "Prestation de conseil",
-            "type": "service",
+            "name": "Mobilier d'atelier sur mesure",
+            "type": "consu",
             "list_price": 1000.0,
             "taxes_id": [Command.set(tax.ids)],
         }

@@ -7,8 +7,10 @@ waiting for a person, as the formal notice; with --statements, runs the statemen
 were statement day), commits; with --days N, does the same on each of the N following days (the
 ladder every day, the statements on the company's statement day), as time passes. Then writes each
 email queued by the addon to OUTDIR as NNN-<customer>.html (subject, recipient, attachments, body)
-and, with --png, as a PNG screenshot taken by headless Chromium, to be looked at. Prints one line
-per email. Run it on a copy of the demo database: it sends (queues) what is due today.
+and, with --png, as a PNG screenshot taken by headless Chromium, to be looked at, with every PDF it
+carries (formal notice letter, statement, invoices) as NNN-<customer>-K.pdf and one PNG per page;
+the letters waiting to be printed are written too, as letter-<customer>-<id>.pdf and PNG pages.
+Prints one line per email. Run it on a copy of the demo database: it sends (queues) what is due today.
 """
 
 import argparse
@@ -85,9 +87,28 @@ def write_mails(env, outdir, png):
                 check=True,
                 capture_output=True,
             )
+        if png:
+            for k, attachment in enumerate(mail.attachment_ids.filtered(lambda a: a.mimetype == "application/pdf"), 1):
+                write_pdf(outdir / f"{number:03d}-{slug}-{k}.pdf", attachment.raw)
         kind = log.level_id.name if log.kind == "reminder" else "Statement"
         print(f"{number:03d} {kind:<28} {log.partner_id.name:<30} {mail.subject}")
     return mails
+
+
+def write_pdf(path, raw):
+    """The PDF and a PNG of each of its pages (pdftoppm), to be looked at."""
+    path.write_bytes(raw)
+    subprocess.run(["pdftoppm", "-r", "80", "-png", path, path.with_suffix("")], check=True, capture_output=True)
+
+
+def write_letters(env, outdir):
+    logs = env["relance.log"].search([("state", "=", "to_print")], order="id")
+    logs._relance_store_letters()
+    for log in logs:
+        slug = re.sub(r"[^a-z0-9]+", "-", log.partner_id.name.lower()).strip("-")
+        write_pdf(outdir / f"letter-{slug}-{log.id}.pdf", log.letter_attachment_id.raw)
+        print(f"letter {log.level_id.name:<25} {log.partner_id.name:<30} {len(log.move_ids)} invoice(s)")
+    env.cr.commit()
 
 
 def main():
@@ -110,6 +131,8 @@ def main():
                 env.invalidate_all()
                 run_crons(env, args.validate, env.company._relance_is_statement_day(day) and "due", day)
         mails = write_mails(env, args.outdir, args.png)
+        if args.png:
+            write_letters(env, args.outdir)
     print(f"{len(mails)} emails written to {args.outdir}", file=sys.stderr)
 
 
