@@ -49,6 +49,23 @@ class TestMarkAsReminded(RelanceCommon):
         self.assertEqual((first | second | other).relance_level_id, self.level_2)
         self.assertEqual(set((first | second | other).mapped("relance_last_date")), {D("2026-03-16")})
 
+    def test_earlier_event_never_moves_the_last_reminder_back(self):
+        """Marked as reminded on 10/03 when the last reminder (Relance 2) was on 12/03: the event enters the
+        history, the invoice keeps its later date and its level; another invoice of the same customer, last
+        reminded before, takes the new date."""
+        late = self._invoice(self.customer, "2026-01-15")
+        late.write({"relance_level_id": self.level_2.id, "relance_last_date": "2026-03-12"})
+        earlier = self._invoice(self.customer, "2026-01-20")
+        earlier.write({"relance_level_id": self.level_1.id, "relance_last_date": "2026-03-01"})
+        form = self.wizard(late | earlier)
+        form.date = "2026-03-10"
+        form.level_id = self.level_1
+        action = form.save().action_confirm()
+        log = self.env["relance.log"].browse(action["res_id"])
+        self.assertEqual((log.date, log.state, log.move_ids), (D("2026-03-10"), "done", late | earlier))
+        self.assertEqual((late.relance_last_date, late.relance_level_id), (D("2026-03-12"), self.level_2))
+        self.assertEqual((earlier.relance_last_date, earlier.relance_level_id), (D("2026-03-10"), self.level_1))
+
     def test_future_date_refused(self):
         move = self._invoice(self.customer, "2026-01-15")
         form = self.wizard(move)

@@ -416,8 +416,9 @@ class AccountMove(models.Model):
                     }
                 )
             )
-            vals = {"relance_last_date": date} | ({"relance_level_id": level.id} if level else {})
-            moves.write(vals)
+            # an event older than the invoice's last reminder is history only: the present is not rewritten
+            current = moves.filtered(lambda m: not m.relance_last_date or m.relance_last_date <= date)
+            current.write({"relance_last_date": date} | ({"relance_level_id": level.id} if level else {}))
             channel_label = dict(logs._fields["channel"]._description_selection(self.env))[channel]
             body = self.env._(
                 "Reminder recorded (%(channel)s) on %(date)s by %(user)s.",

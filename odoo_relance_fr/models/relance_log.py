@@ -704,7 +704,8 @@ class RelanceLog(models.Model):
 
     def _relance_letter_filename(self):
         self.ensure_one()
-        kind = self.env._("Formal notice") if self.level_id.tone == "formal" else self.env._("Reminder")
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env  # the customer's language
+        kind = env._("Formal notice") if self.level_id.tone == "formal" else env._("Reminder")
         return f"{kind} - {self.partner_id.name} - {fields.Date.to_string(self.date)}.pdf"
 
     def action_relance_print_letters(self):
