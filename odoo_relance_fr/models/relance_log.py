@@ -620,7 +620,7 @@ class RelanceLog(models.Model):
 
     def _relance_responsible(self):
         """Who handles this customer's reminders: the invoices' responsible, else the reminder sender."""
-        return self.move_ids.invoice_user_id[:1] or self.company_id._relance_sender_user()
+        return self.company_id._relance_responsible_for(self.move_ids)
 
     def action_relance_validate(self):
         """Validate a planned reminder (e.g. a formal notice) and send it now, for its invoices still due."""
@@ -635,7 +635,8 @@ class RelanceLog(models.Model):
                         "The invoices of this reminder are already paid or no longer due for it: nothing was sent."
                     )
                 )
-            log._relance_record({"move_ids": [Command.set(moves.ids)], "date": today})
+            # sent by the person who validated it
+            log._relance_record({"move_ids": [Command.set(moves.ids)], "date": today, "user_id": self.env.user.id})
             log._relance_execute(automatic=False)
             log.activity_ids.action_feedback(feedback=self.env._("Validated and sent."))
         return True

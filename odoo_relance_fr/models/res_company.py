@@ -59,6 +59,14 @@ class ResCompany(models.Model):
         default=8,
         help="Days the customer is given to pay in the second and last reminders and in the formal notice.",
     )
+    relance_responsible_id = fields.Many2one(
+        "res.users",
+        string="Reminders responsible",
+        check_company=True,
+        domain="[('share', '=', False)]",
+        help="Gets the formal notices to validate, the calls to make and the failed reminders when the invoice's "
+        "salesperson is not a person using Odoo (an import, a script, OdooBot, an archived user).",
+    )
     relance_signatory_id = fields.Many2one(
         "res.users",
         string="Letters signed by",
@@ -258,6 +266,31 @@ class ResCompany(models.Model):
         if self.vat:
             mentions.append(self.env._("VAT number %(vat)s", vat=self.vat))
         return mentions
+
+    def _relance_responsible_for(self, moves):
+        """Who handles these invoices' reminders: their salesperson if a person using Odoo, else the reminders
+        responsible of Settings, else the user at work, else the sender, else an accounting manager.
+        Never OdooBot, a portal user or an archived user."""
+        self.ensure_one()
+
+        def is_person(user):
+            return user.active and not user.share and not user._is_superuser()
+
+        candidates = [
+            *moves.sudo().invoice_user_id,
+            self.relance_responsible_id,
+            self.env.user,
+            self._relance_sender_user(),
+        ]
+        for user in candidates:
+            if user and is_person(user.sudo()):
+                return user
+        managers = (
+            self.env.ref("account.group_account_manager")
+            .sudo()
+            .users.filtered(lambda user: self in user.company_ids and is_person(user))
+        )
+        return managers[:1] or self.env.user
 
     def _relance_sender_user(self):
         """User who sends and signs the reminders."""
