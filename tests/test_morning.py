@@ -66,3 +66,27 @@ class TestWorkReachesAPerson(LadderCommon):
         with freeze_time("2026-03-16"), self.mock_mail_gateway():
             logs.with_user(self.nathalie).action_relance_validate()
         self.assertEqual((logs.state, logs.user_id), ("to_print", self.nathalie))
+
+
+@tagged("post_install", "-at_install")
+class TestPrivatePersonSaysSo(LadderCommon):
+    PRIVATE = "Particulier : pas de pénalités commerciales, intérêts au taux légal après mise en demeure"
+
+    def arch(self, model):
+        arch = self.env[model].with_context(lang="fr_FR").get_views([(False, "form")])["views"]["form"]["arch"]
+        return " ".join(arch.replace("\xa0", " ").split())
+
+    def test_invoice_and_customer_forms(self):
+        """A private person's late invoice says why it shows no penalty; a business's shows its penalties."""
+        private = self._invoice(self.private_person, "2026-01-15")
+        business = self._invoice(self.customer, "2026-01-15")
+        self.assertEqual((private.relance_is_business, business.relance_is_business), (False, True))
+        for model, condition in (
+            ("account.move", 'invisible="relance_is_business"'),
+            ("res.partner", 'invisible="is_company and not relance_is_consumer"'),
+        ):
+            arch = self.arch(model)
+            with self.subTest(model=model):
+                self.assertIn(self.PRIVATE, arch)
+                block = arch[arch.rindex("<div", 0, arch.index(self.PRIVATE)) : arch.index(self.PRIVATE)]
+                self.assertIn(condition, block)

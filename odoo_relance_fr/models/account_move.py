@@ -27,6 +27,13 @@ class AccountMove(models.Model):
         help="Last reminder level reached by this invoice; empty if never reminded.",
         groups=RELANCE_STAFF,
     )
+    relance_is_business = fields.Boolean(
+        string="Business customer",
+        compute="_compute_relance_is_business",
+        help="French B2B late-payment law applies (L441-10 penalties, 40 € indemnity); a private person owes "
+        "interest at the legal rate only, after a formal notice.",
+        groups=RELANCE_STAFF,
+    )
     relance_last_date = fields.Date(
         string="Last reminder",
         copy=False,
@@ -461,6 +468,11 @@ class AccountMove(models.Model):
                         date=format_date(self.env, move.relance_last_date),
                     )
                 )
+
+    @api.depends("commercial_partner_id.is_company", "commercial_partner_id.relance_is_consumer")
+    def _compute_relance_is_business(self):
+        for move in self:
+            move.relance_is_business = move._relance_is_business()
 
     @api.depends_context("relance_date")
     @api.depends(
