@@ -126,7 +126,7 @@ class TestBillPenalties(RelanceCommon):
             self.assertEqual(penalty_invoice.amount_total, 63.97)
             self.assertIn(move.name, penalty_invoice.invoice_line_ids[0].name)
             self.assertIn("hors champ", penalty_invoice.invoice_line_ids[1].name)
-            self.assertEqual(penalty_invoice.invoice_line_ids.account_id.code, "763100")
+            self.assertEqual(penalty_invoice.invoice_line_ids.mapped("account_id.code"), ["763100", "758000"])
             self.assertEqual(move.relance_penalty_billed_date, D("2026-03-16"))
             with self.assertRaisesMessage(UserError, "Rien à facturer au 16/03/2026"):
                 move.with_context(lang="fr_FR").action_relance_bill_penalties()
@@ -135,6 +135,25 @@ class TestBillPenalties(RelanceCommon):
             action = move.action_relance_bill_penalties()
             second = self.env["account.move"].browse(action["res_id"])
             self.assertEqual(second.invoice_line_ids.mapped("price_unit"), [11.98])
+
+    def test_penalty_invoice_has_payment_terms_and_no_notice_the_same_day(self):
+        """The customer's payment terms (30 days): the penalty invoice is not due the day it is billed, and the
+        day's ladder sends it nothing; the indemnity goes to its own account, the accounts are settings."""
+        terms = self.env.ref("account.account_payment_term_30days")
+        self.customer.property_payment_term_id = terms
+        other = self.env["account.account"].search([("code", "=", "758100")], limit=1)
+        self.company.relance_indemnity_account_id = other
+        move = self._invoice(self.customer, "2026-01-15", invoice_date="2026-01-01")
+        with freeze_time("2026-03-16"):
+            penalty_invoice = self.env["account.move"].browse(move.action_relance_bill_penalties()["res_id"])
+            self.assertEqual(penalty_invoice.invoice_payment_term_id, terms)
+            self.assertEqual(penalty_invoice.invoice_date_due, D("2026-04-15"))
+            self.assertEqual(
+                penalty_invoice.invoice_line_ids.mapped("account_id"), self.company._relance_penalty_account() | other
+            )
+            self.assertNotEqual(penalty_invoice.relance_next_date, D("2026-03-16"))
+            self.env.ref("odoo_relance_fr.ir_cron_relance_ladder").method_direct_trigger()
+        self.assertFalse(self.env["relance.log"].search([("move_ids", "in", penalty_invoice.ids)]))
 
     def test_private_person_has_nothing_to_bill(self):
         move = self._invoice(self.private_person, "2026-01-15", invoice_date="2026-01-01")

@@ -574,6 +574,7 @@ class AccountMove(models.Model):
                         rates=" / ".join(formatLang(self.env, rate) for rate in details["rates"]),
                     ),
                     details["penalty"],
+                    self.company_id._relance_penalty_account(),
                 )
             )
         if not self.relance_indemnity_billed and self.currency_id.compare_amounts(details["indemnity"], 0) > 0:
@@ -585,11 +586,12 @@ class AccountMove(models.Model):
                         invoice=self.name,
                     ),
                     details["indemnity"],
+                    self.company_id._relance_indemnity_account(),
                 )
             )
         return lines
 
-    def _relance_penalty_line_vals(self, label, amount):
+    def _relance_penalty_line_vals(self, label, amount, account):
         self.ensure_one()
         return {
             "source": self,
@@ -597,7 +599,7 @@ class AccountMove(models.Model):
             "quantity": 1,
             "price_unit": amount,
             "tax_ids": [Command.clear()],
-            "account_id": self.company_id._relance_penalty_account().id,
+            "account_id": account.id,
         }
 
     def _relance_create_penalty_invoice(self, partner, lines, date):
@@ -617,6 +619,10 @@ class AccountMove(models.Model):
                 "journal_id": journal.id,
                 "currency_id": sources.currency_id[:1].id,
                 "invoice_date": date,
+                # the customer's payment terms, else those of the invoices paid late: not due the day it is billed
+                "invoice_payment_term_id": (
+                    partner.with_company(company).property_payment_term_id or sources.invoice_payment_term_id[:1]
+                ).id,
                 "ref": self.env._("Late penalties and recovery indemnities"),
                 "relance_is_penalty_invoice": True,
                 "invoice_line_ids": [Command.create(vals) for vals in lines],

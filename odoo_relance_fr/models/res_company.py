@@ -121,6 +121,14 @@ class ResCompany(models.Model):
         translate=True,
         help="Empty: “No discount for early payment.”",
     )
+    relance_indemnity_account_id = fields.Many2one(
+        "account.account",
+        string="Recovery indemnity income account",
+        check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Income account of the 40 € fixed recovery indemnities, apart from the penalties "
+        "(default: 758000, Indemnités et autres produits).",
+    )
 
     relance_statement_day = fields.Selection(
         [(str(day), str(day)) for day in range(1, 29)] + [("last", "Last day of the month")],
@@ -310,6 +318,16 @@ class ResCompany(models.Model):
                 self.env._("Choose the income account of late penalties in Settings > Invoicing > Customer reminders.")
             )
         return account
+
+    def _relance_indemnity_account(self):
+        """Account of the recovery indemnity lines: the configured one, else 758000 of the French chart, else the
+        penalties' account."""
+        self.ensure_one()
+        return (
+            self.relance_indemnity_account_id
+            or self.env["account.chart.template"].with_company(self).ref("pcg_758", raise_if_not_found=False)
+            or self._relance_penalty_account()
+        )
 
     @api.model
     def _relance_contract_rate_warning(self, rate_type, rate, date):

@@ -31,6 +31,7 @@ class ResConfigSettings(models.TransientModel):
     relance_invoice_penalty_text = fields.Text(related="company_id.relance_invoice_penalty_text", readonly=False)
     relance_early_payment_text = fields.Char(related="company_id.relance_early_payment_text", readonly=False)
     relance_penalty_account_id = fields.Many2one(related="company_id.relance_penalty_account_id", readonly=False)
+    relance_indemnity_account_id = fields.Many2one(related="company_id.relance_indemnity_account_id", readonly=False)
     relance_statement_day = fields.Selection(related="company_id.relance_statement_day", readonly=False)
     relance_statement_min_overdue = fields.Integer(related="company_id.relance_statement_min_overdue", readonly=False)
     relance_contract_rate_warning = fields.Char(
