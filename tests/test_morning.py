@@ -90,3 +90,65 @@ class TestPrivatePersonSaysSo(LadderCommon):
                 self.assertIn(self.PRIVATE, arch)
                 block = arch[arch.rindex("<div", 0, arch.index(self.PRIVATE)) : arch.index(self.PRIVATE)]
                 self.assertIn(condition, block)
+
+
+@tagged("post_install", "-at_install")
+class TestCustomersWithoutEmail(LadderCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.no_email = cls.env["res.partner"].create(
+            {
+                "name": "Atelier Sans Mail SARL",
+                "is_company": True,
+                "street": "4 rue Basse",
+                "zip": "37000",
+                "city": "Tours",
+                "lang": "fr_FR",
+            }
+        )
+        cls.nowhere = cls.env["res.partner"].create({"name": "Fantôme SAS", "is_company": True, "lang": "fr_FR"})
+
+    def test_by_letter_when_no_email(self):
+        """No email but a postal address: the day's email reminder goes by letter; the customers with an
+        email still get theirs; the one with neither fails with what to complete, one warning, no traceback."""
+        by_letter = self._invoice(self.no_email, "2026-03-09")
+        emailed = self._invoice(self.customer, "2026-03-09")
+        nowhere = self._invoice(self.nowhere, "2026-03-09")
+        with self.assertLogs("odoo.addons.odoo_relance_fr.models.relance_log", level="WARNING") as logged:
+            logs, mails = self.run_ladder("2026-03-16")
+        self.assertEqual(len(mails), 1)
+        self.assertEqual(mails.recipient_ids, self.customer)
+        letter = logs.filtered(lambda log: log.move_ids == by_letter)
+        self.assertEqual((letter.channel, letter.state), ("letter", "to_print"))
+        self.assertIn("Pas d'adresse e-mail", letter.with_context(lang="fr_FR").note)
+        self.assertEqual(by_letter.relance_level_id, self.level_1)
+        self.assertEqual(logs.filtered(lambda log: log.move_ids == emailed).state, "sent")
+        failed = logs.filtered(lambda log: log.move_ids == nowhere)
+        self.assertEqual(failed.state, "failed")
+        self.assertIn("n'a ni adresse e-mail ni adresse postale", failed.note)
+        self.assertEqual(len(logged.records), 1)
+        self.assertIsNone(logged.records[0].exc_info, "no traceback for an address to complete")
+        self.assertIn("Fantôme SAS", logged.output[0])
+
+    def test_setting_off_fails_with_its_reason(self):
+        self.company.relance_letter_without_email = False
+        move = self._invoice(self.no_email, "2026-03-09")
+        logs, mails = self.run_ladder("2026-03-16")
+        self.assertFalse(mails)
+        self.assertEqual((logs.state, move.relance_level_id), ("failed", self.env["relance.level"]))
+        self.assertIn("n'a pas d'adresse e-mail", logs.note)
+
+    def test_to_complete_list_and_wizard_count(self):
+        self._invoice(self.no_email, "2026-03-09")
+        self._invoice(self.nowhere, "2026-03-09")
+        self._invoice(self.customer, "2026-03-09")
+        self.customer_2.email = False  # no invoice: not listed
+        found = self.env["res.partner"].search([("relance_to_complete", "=", True)])
+        self.assertEqual(found, self.no_email | self.nowhere)
+        self.assertEqual(found.mapped("relance_to_complete"), [True, True])
+        with freeze_time("2026-03-16"):
+            wizard = self.env["relance.wizard"].create({})
+        self.assertEqual(wizard.to_complete_count, 2)
+        action = wizard.action_open_to_complete()
+        self.assertEqual(action["res_model"], "res.partner")

@@ -301,6 +301,10 @@ class RelanceLog(models.Model):
         except CONCURRENCY_ERRORS:
             _logger.info("Reminders of %s are being sent by another worker: skipped", partner.display_name)
             return self.browse()
+        except UserError as error:
+            # a reason a person can fix (an address to complete): one line in the log, the reason on the reminder
+            _logger.warning("Reminder to %s not sent: %s", partner.display_name, self._relance_failure_reason(error))
+            return self._relance_log_failure(partner, moves, date, error)
         except Exception as error:
             _logger.exception("Reminder to %s failed", partner.display_name)
             return self._relance_log_failure(partner, moves, date, error)
@@ -408,6 +412,7 @@ class RelanceLog(models.Model):
         if automatic and not self.level_id.automatic:
             return self._relance_request_validation()
         moves_levels = list(self._relance_reached_levels().items())
+        self._relance_letter_if_no_email()
         if self.channel == "phone":
             return self._relance_request_call()
         if self.channel in ("letter", "email_letter"):
@@ -422,6 +427,32 @@ class RelanceLog(models.Model):
             # validated by a person (e.g. a formal notice): the letter exists at once, to print now
             self._relance_store_letters()
         self._relance_mark_moves(moves_levels)
+
+    def _relance_letter_if_no_email(self):
+        """A customer without an email address gets the reminder by letter (Settings), when it has a postal
+        address; otherwise the reminder fails, saying what to complete."""
+        if self.channel not in ("email", "email_letter") or self.partner_id._relance_email_contact():
+            return
+        env = self.with_context(lang=self._relance_responsible().lang or self.env.lang).env
+        if self.partner_id._relance_has_postal_address() and (
+            self.channel == "email_letter" or self.company_id.relance_letter_without_email
+        ):
+            note = env._("No email address: sent by letter only.")
+            self._relance_record({"channel": "letter", "note": "\n".join(filter(None, [self.note, note]))})
+            return
+        raise UserError(
+            env._(
+                "Customer %(customer)s has no email address and no postal address (street and city): complete "
+                "its record (list « To complete ») and the reminder goes out on the next run.",
+                customer=self.partner_id.display_name,
+            )
+            if not self.partner_id._relance_has_postal_address()
+            else env._(
+                "Customer %(customer)s has no email address: add one, or let reminders go by letter when there is "
+                "no email (Settings).",
+                customer=self.partner_id.display_name,
+            )
+        )
 
     def _relance_mark_moves(self, moves_levels):
         """Each invoice climbs to its own level; the invoices and the customer keep a trace in their chatter."""

@@ -41,6 +41,12 @@ class ResCompany(models.Model):
         default=True,
         help="A customer with several invoices due for a reminder the same day gets one message listing them all.",
     )
+    relance_letter_without_email = fields.Boolean(
+        string="By letter when there is no email",
+        default=True,
+        help="A reminder due by email to a customer without an email address goes by letter when the customer "
+        "has a postal address.",
+    )
     relance_sender = fields.Selection(
         [("company", "The company"), ("user", "A chosen user")],
         string="Reminders sent by",

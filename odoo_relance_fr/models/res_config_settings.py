@@ -25,6 +25,7 @@ class ResConfigSettings(models.TransientModel):
     relance_penalty_split_semesters = fields.Boolean(
         related="company_id.relance_penalty_split_semesters", readonly=False
     )
+    relance_letter_without_email = fields.Boolean(related="company_id.relance_letter_without_email", readonly=False)
     relance_responsible_id = fields.Many2one(related="company_id.relance_responsible_id", readonly=False)
     relance_show_penalties = fields.Boolean(related="company_id.relance_show_penalties", readonly=False)
     relance_invoice_mentions = fields.Boolean(related="company_id.relance_invoice_mentions", readonly=False)

@@ -42,6 +42,43 @@ class ResPartner(models.Model):
         groups=RELANCE_STAFF,
     )
 
+    relance_to_complete = fields.Boolean(
+        string="Reminders: to complete",
+        compute="_compute_relance_to_complete",
+        search="_search_relance_to_complete",
+        help="A customer with open invoices and no email address or no postal address (street and city): its "
+        "reminders cannot all go out.",
+        groups=RELANCE_STAFF,
+    )
+
+    def _relance_lacks_contact(self):
+        self.ensure_one()
+        return not (self._relance_email_contact() and self._relance_has_postal_address())
+
+    def _compute_relance_to_complete(self):
+        to_complete = set(self._relance_to_complete_ids())
+        for partner in self:
+            partner.relance_to_complete = partner.id in to_complete
+
+    @api.model
+    def _relance_to_complete_ids(self):
+        """Customers of open invoices of the user's companies lacking an email or a postal address."""
+        moves = self.env["account.move"].search(
+            [
+                ("company_id", "in", self.env.companies.ids),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
+        return moves.commercial_partner_id.filtered(lambda partner: partner._relance_lacks_contact()).ids
+
+    def _search_relance_to_complete(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on « To complete »."))
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", self._relance_to_complete_ids())]
+
     def _compute_relance_totals(self):
         """Overdue amount, penalties and number of reminders of each customer (company currency)."""
         today = fields.Date.context_today(self)
@@ -84,6 +121,22 @@ class ResPartner(models.Model):
 
     def _relance_recipient(self):
         """Who receives the reminder: the invoice address contact when it has an email, else the customer."""
+        recipient = self._relance_email_contact()
+        if recipient:
+            return recipient
+        raise UserError(
+            self.env._(
+                "Customer %(customer)s has no email address: add one to the customer or its invoice address.",
+                customer=self.display_name,
+            )
+        )
+
+    def _relance_has_postal_address(self):
+        self.ensure_one()
+        return bool(self.street and self.city)
+
+    def _relance_email_contact(self):
+        """The invoice address contact when it has an email, else the customer if it has one, else nobody."""
         self.ensure_one()
         without_invoice_address = self.env.cr.cache.get("relance_without_invoice_address", ())
         invoice_contact = (
@@ -92,12 +145,7 @@ class ResPartner(models.Model):
         for candidate in (invoice_contact, self):
             if candidate.email:
                 return candidate
-        raise UserError(
-            self.env._(
-                "Customer %(customer)s has no email address: add one to the customer or its invoice address.",
-                customer=self.display_name,
-            )
-        )
+        return self.browse()
 
     @api.model
     def _relance_without_invoice_address(self, partners):

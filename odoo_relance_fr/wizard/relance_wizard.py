@@ -23,6 +23,9 @@ class RelanceWizard(models.TransientModel):
     line_ids = fields.One2many("relance.wizard.line", "wizard_id", string="Customers")
     state = fields.Selection([("draft", "To send"), ("done", "Done")], default="draft", readonly=True)
     letters_attachment_id = fields.Many2one("ir.attachment", string="Letters to print", readonly=True)
+    to_complete_count = fields.Integer(
+        string="Customers to complete", default=lambda self: len(self.env["res.partner"]._relance_to_complete_ids())
+    )
 
     @api.model
     def default_get(self, fields_list):
@@ -88,6 +91,10 @@ class RelanceWizard(models.TransientModel):
             .with_context(discard_logo_check=True)
             .report_action(partners)
         )
+
+    def action_open_to_complete(self):
+        """The customers whose reminders cannot all go out: no email address, or no postal address."""
+        return self.env["ir.actions.act_window"]._for_xml_id("odoo_relance_fr.action_relance_partners_to_complete")
 
     def action_download_letters(self):
         self.ensure_one()
