@@ -152,3 +152,24 @@ class TestCustomersWithoutEmail(LadderCommon):
         self.assertEqual(wizard.to_complete_count, 2)
         action = wizard.action_open_to_complete()
         self.assertEqual(action["res_model"], "res.partner")
+
+
+@tagged("post_install", "-at_install")
+class TestMissingRateShown(LadderCommon):
+    def test_missing_semester_where_the_accountant_looks(self):
+        """On 01/12/2026 the table has no 2026-H2 rate: Settings, the wizard and the rates list say so; once
+        entered, they say nothing; the rates list never sums rates."""
+        self.env["relance.rate"].search([("kind", "=", "ecb"), ("date_from", ">=", "2026-07-01")]).unlink()
+        with freeze_time("2026-12-01"):
+            settings = self.env["res.config.settings"].with_context(lang="fr_FR").create({})
+            wizard = self.env["relance.wizard"].with_context(lang="fr_FR").create({})
+            notice = self.env["relance.rate"].with_context(lang="fr_FR").action_relance_missing_rate()
+            for text in (settings.relance_rate_missing, wizard.rate_missing, notice["params"]["message"]):
+                self.assertIn("semestre commençant le 01/07/2026", text)
+                self.assertIn("01/01/2026 (2,15", text)
+            self.env["relance.rate"].create({"kind": "ecb", "date_from": "2026-07-01", "rate": 2.15})
+            self.assertFalse(self.env["res.config.settings"].create({}).relance_rate_missing)
+            self.assertFalse(self.env["relance.wizard"].create({}).rate_missing)
+        groups = self.env["relance.rate"].read_group([], ["rate"], ["kind"])
+        self.assertTrue(groups)
+        self.assertTrue(all(group.get("rate") is None for group in groups), groups)

@@ -27,7 +27,7 @@ class RelanceRate(models.Model):
         required=True,
         help="1 January for the first half-year, 1 July for the second.",
     )
-    rate = fields.Float(string="Rate (%)", required=True, digits=(6, 3))
+    rate = fields.Float(string="Rate (%)", required=True, digits=(6, 3), aggregator=None)  # rates are not summed
 
     _sql_constraints = [
         ("kind_date_unique", "unique(kind, date_from)", "A semester has only one rate of each kind."),
@@ -89,6 +89,39 @@ class RelanceRate(models.Model):
     def _semester_start(self, date):
         """First day of the half-year containing date."""
         return date.replace(month=1 if date.month < 7 else 7, day=1)
+
+    @api.model
+    def action_relance_missing_rate(self):
+        """Say, from the rates list, whether today's semester has its rate."""
+        note = self._relance_missing_note(self.env.company, fields.Date.context_today(self))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if note else "success",
+                "message": note or self.env._("The rate of the current semester is in the table."),
+                "sticky": bool(note),
+            },
+        }
+
+    @api.model
+    def _relance_missing_note(self, company, date):
+        """What the accountant must know when the semester of date has no rate yet in the table: the
+        penalties use the latest known one (empty when the rate is there, or the company uses its own)."""
+        if company.relance_penalty_rate_type == "contractual":
+            return False
+        start = self._semester_start(date)
+        if self.sudo().search_count([("kind", "=", "ecb"), ("date_from", "=", start)]):
+            return False
+        known = self.sudo().search([("kind", "=", "ecb"), ("date_from", "<", start)], limit=1)
+        return self.env._(
+            "The ECB rate of the semester starting %(start)s is missing from the table of penalty rates: the "
+            "penalties and the letters use the rate of the semester starting %(used)s (%(rate)s %%) until it is "
+            "entered (Invoicing > Configuration > Penalty rates, from the Banque de France publication).",
+            start=format_date(self.env, start),
+            used=format_date(self.env, known.date_from) if known else "-",
+            rate=formatLang(self.env, known.rate) if known else "-",
+        )
 
     @api.model
     def _rate_for(self, kind, date):

@@ -39,6 +39,14 @@ class ResConfigSettings(models.TransientModel):
         string="Contract rate warning", compute="_compute_relance_contract_rate_warning"
     )
 
+    relance_rate_missing = fields.Char(string="Missing rate", compute="_compute_relance_rate_missing")
+
+    @api.depends("relance_penalty_rate_type")
+    def _compute_relance_rate_missing(self):
+        today = fields.Date.context_today(self)
+        for settings in self:
+            settings.relance_rate_missing = self.env["relance.rate"]._relance_missing_note(settings.company_id, today)
+
     @api.depends("relance_penalty_rate_type", "relance_contract_rate")
     def _compute_relance_contract_rate_warning(self):
         today = fields.Date.context_today(self)

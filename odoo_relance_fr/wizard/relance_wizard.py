@@ -23,6 +23,12 @@ class RelanceWizard(models.TransientModel):
     line_ids = fields.One2many("relance.wizard.line", "wizard_id", string="Customers")
     state = fields.Selection([("draft", "To send"), ("done", "Done")], default="draft", readonly=True)
     letters_attachment_id = fields.Many2one("ir.attachment", string="Letters to print", readonly=True)
+    rate_missing = fields.Char(
+        string="Missing rate",
+        default=lambda self: self.env["relance.rate"]._relance_missing_note(
+            self.env.company, fields.Date.context_today(self)
+        ),
+    )
     to_complete_count = fields.Integer(
         string="Customers to complete", default=lambda self: len(self.env["res.partner"]._relance_to_complete_ids())
     )
