@@ -56,7 +56,9 @@ def run_crons(env, validate, statements, today=None):
 
 
 def write_mails(env, outdir, png):
-    mails = env["mail.mail"].search([("model", "=", "relance.log")], order="id")
+    mails = env["mail.mail"].search(
+        [("model", "=", "relance.log"), ("mail_message_id.message_type", "!=", "user_notification")], order="id"
+    )  # the emails to customers, not the notices of activities assigned to staff
     outdir.mkdir(parents=True, exist_ok=True)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     for number, mail in enumerate(mails, start=1):

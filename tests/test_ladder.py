@@ -13,11 +13,12 @@ D = fields.Date.to_date
 
 class LadderCommon(RelanceCommon, MockEmail):
     def run_ladder(self, date):
-        """Run the daily scheduled action on date; return the logs and mails it created."""
+        """Run the daily scheduled action on date; return the logs and the mails it sent to customers (not the
+        notices telling staff an activity was assigned to them)."""
         logs_before = self.env["relance.log"].search([])
         with freeze_time(date), self.mock_mail_gateway():
             self.env.ref("odoo_relance_fr.ir_cron_relance_ladder").method_direct_trigger()
-            mails = self._new_mails
+            mails = self._new_mails.filtered(lambda mail: mail.mail_message_id.message_type != "user_notification")
         return self.env["relance.log"].search([]) - logs_before, mails
 
     def remind(self, move, level, date):
@@ -277,7 +278,7 @@ class TestLadderFailures(LadderCommon):
         logs, mails = self.run_ladder("2026-03-16")
         failed = logs.filtered(lambda log: log.state == "failed")
         self.assertEqual(failed.move_ids, bad)
-        self.assertIn("n'a pas d'adresse e-mail", failed.note)
+        self.assertIn("n'a ni adresse e-mail ni adresse postale", failed.note)
         self.assertEqual((logs - failed).move_ids, good | other)
         self.assertEqual(len(mails), 2)
         self.assertFalse(bad.relance_level_id)

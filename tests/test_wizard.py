@@ -53,7 +53,7 @@ class TestReminderWizard(LadderCommon):
             {line.partner_id: line.result for line in wizard.line_ids},
             {self.customer: "sent", self.customer_2: "skipped", self.no_email: "failed"},
         )
-        self.assertIn("n'a pas d'adresse e-mail", self.line_of(wizard, self.no_email).result_note)
+        self.assertIn("n'a ni adresse e-mail ni adresse postale", self.line_of(wizard, self.no_email).result_note)
         self.assertEqual(
             (good.relance_level_id, skipped.relance_level_id, bad.relance_level_id),
             (self.level_1, self.env["relance.level"], self.env["relance.level"]),
