@@ -208,14 +208,37 @@ class TestLadderGrouping(LadderCommon):
         )
         self.assertIn(f"une mise en demeure pour la facture {third.name}", mails.body_html)
 
-    def test_pre_due_notices_stay_per_invoice(self):
+    def test_pre_due_notices_alone_stay_per_invoice(self):
         with freeze_time("2026-03-10"):
             self._invoice(self.customer, "2026-03-23")
             self._invoice(self.customer, "2026-03-20")
-        self._invoice(self.customer, "2026-01-15")
         logs, mails = self.run_ladder("2026-03-16")
-        self.assertEqual(sorted(log.level_id.sequence for log in logs), [10, 10, 20])
-        self.assertEqual(len(mails), 3)
+        self.assertEqual(sorted(log.level_id.sequence for log in logs), [10, 10])
+        self.assertEqual(len(mails), 2)
+
+    def test_pre_due_notices_join_the_days_reminder(self):
+        """One message a day: the pre-due notices due the same day as a reminder join it, as their own
+        section, not asked to be paid before their due date; two customers, each its own."""
+        soon = {}
+        for partner in (self.customer, self.customer_2):
+            with freeze_time("2026-03-10"):
+                soon[partner] = self._invoice(partner, "2026-03-23") | self._invoice(partner, "2026-03-20")
+            late = self._invoice(partner, "2026-01-15")
+            self.remind(late, self.level_1, "2026-03-01")
+        self.company.relance_grouping = True
+        logs, mails = self.run_ladder("2026-03-16")
+        self.assertEqual(len(logs), 2)
+        self.assertEqual(len(mails), 2)
+        for partner, moves in soon.items():
+            log = logs.filtered(lambda log, partner=partner: log.partner_id == partner)
+            self.assertEqual((len(log.move_ids), log.level_id), (3, self.level_2))
+            self.assertEqual({move.relance_level_id for move in moves}, {self.pre_due})
+            body = mails.filtered(lambda mail, partner=partner: mail.recipient_ids == partner).body_html
+            self.assertIn("les factures ci-dessous arriveront prochainement à échéance", body)
+            self.assertIn("Les factures non encore échues sont à régler à leur échéance.", body)
+            self.assertIn("Nous vous demandons de procéder à son règlement sous", body)
+            for move in moves:
+                self.assertIn(move.name, body)
 
     def test_grouping_off_one_email_per_invoice(self):
         self.company.relance_grouping = False

@@ -311,14 +311,16 @@ class RelanceLog(models.Model):
 
     @api.model
     def _relance_plan(self, partner, moves, date, level=None, channel=None):
-        """Planned logs for a customer's invoices: one grouped reminder, the formal notice apart (a registered
-        letter of its own), pre-due notices one per invoice; or one log at the level and channel a person chose."""
+        """Planned logs for a customer's invoices: one grouped reminder (with the pre-due notices of the day as
+        their own section: one message a day), the formal notice apart (a registered letter of its own),
+        pre-due notices alone one per invoice; or one log at the level and channel a person chose."""
         if level:
             groups = [moves]
         elif self.env.company.relance_grouping:
             pre_due = moves.filtered(lambda m: m.relance_next_level_id.delay < 0)
             formal = moves.filtered(lambda m: m.relance_next_level_id.tone == "formal")
-            groups = list(pre_due) + [group for group in (moves - pre_due - formal, formal) if group]
+            rest = moves - pre_due - formal
+            groups = ([rest | pre_due] if rest else list(pre_due)) + ([formal] if formal else [])
         else:
             groups = list(moves)
         vals_list = [self._prepare_relance_log_vals(partner, group, date, level, channel) for group in groups]
