@@ -173,3 +173,22 @@ class TestMissingRateShown(LadderCommon):
         groups = self.env["relance.rate"].read_group([], ["rate"], ["kind"])
         self.assertTrue(groups)
         self.assertTrue(all(group.get("rate") is None for group in groups), groups)
+
+    def test_accounting_manager_asked_to_enter_the_rate(self):
+        """On 1 July with no rate for the semester, the day's run gives an accounting manager (a person) one
+        activity to enter it, not one per run; nothing once the rate is in the table."""
+        Rate = self.env["relance.rate"]
+        Rate.search([("kind", "=", "ecb"), ("date_from", ">=", "2026-07-01")]).unlink()
+        latest = Rate.search([("kind", "=", "ecb")], limit=1)
+        self.run_ladder("2026-07-01")
+        self.run_ladder("2026-07-02")
+        activity = latest.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertIn("01/07/2026", activity.summary)
+        self.assertTrue(activity.user_id.has_group("account.group_account_manager"))
+        self.assertTrue(activity.user_id.active and not activity.user_id.share)
+        self.assertNotEqual(activity.user_id, self.env.ref("base.user_root"))
+        activity.action_feedback()
+        new = Rate.create({"kind": "ecb", "date_from": "2026-07-01", "rate": 2.15})
+        self.run_ladder("2026-07-03")
+        self.assertFalse((latest | new).activity_ids)

@@ -165,6 +165,13 @@ class RelanceLog(models.Model):
         today = fields.Date.context_today(self)
         Move = self.env["account.move"]
         todo, due_moves, total = [], {}, 0
+        try:
+            with self.env.cr.savepoint():
+                self.env["relance.rate"]._relance_request_missing_rate(
+                    self.env["res.company"].search([("relance_penalty_rate_type", "=", "ecb_plus_10")]), today
+                )
+        except Exception:  # asking for a rate never stops the reminders
+            _logger.exception("The activity asking for the missing ECB rate could not be created")
         for company in self.env["res.company"].search([("relance_auto_send", "=", True)]):
             Move._relance_refresh_stale(company, today)
             domain = Move._relance_due_domain(company, today)

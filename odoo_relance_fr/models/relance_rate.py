@@ -17,6 +17,7 @@ RATE_KINDS = [
 
 class RelanceRate(models.Model):
     _name = "relance.rate"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Semester rate for late-payment penalties"
     _order = "kind, date_from desc"
     _rec_name = "date_from"
@@ -103,6 +104,30 @@ class RelanceRate(models.Model):
                 "sticky": bool(note),
             },
         }
+
+    @api.model
+    def _relance_request_missing_rate(self, companies, date):
+        """When the semester of date has no ECB rate yet (1 January, 1 July…), an accounting manager gets one
+        activity to enter it, on the latest rate of the table."""
+        for company in companies:
+            note = self._relance_missing_note(company, date)
+            latest = self.sudo().search([("kind", "=", "ecb")], limit=1)
+            manager = company._relance_accounting_manager()
+            if not (note and latest and manager):
+                continue
+            env = self.with_context(lang=manager.lang or self.env.lang).env
+            summary = env._(
+                "ECB rate of the semester starting %(start)s to enter",
+                start=format_date(env, self._semester_start(date)),
+            )
+            if not latest.activity_ids.filtered(lambda activity, summary=summary: activity.summary == summary):
+                latest.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=summary,
+                    note=self.with_env(env)._relance_missing_note(company, date),
+                    user_id=manager.id,
+                )
+            return
 
     @api.model
     def _relance_missing_note(self, company, date):

@@ -299,12 +299,19 @@ class ResCompany(models.Model):
         for user in candidates:
             if user and is_person(user.sudo()):
                 return user
-        managers = (
+        return self._relance_accounting_manager() or self.env.user
+
+    def _relance_accounting_manager(self):
+        """An accounting manager of the company who is a person using Odoo (not OdooBot, not archived)."""
+        self.ensure_one()
+        return (
             self.env.ref("account.group_account_manager")
             .sudo()
-            .users.filtered(lambda user: self in user.company_ids and is_person(user))
+            .users.filtered(
+                lambda user: self in user.company_ids and user.active and not user.share and not user._is_superuser()
+            )
+            .sorted("id")[:1]
         )
-        return managers[:1] or self.env.user
 
     def _relance_sender_user(self):
         """User who sends and signs the reminders."""
