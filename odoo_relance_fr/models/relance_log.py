@@ -869,7 +869,6 @@ class RelanceLog(models.Model):
             subject=self._relance_subject(),
             history=history,
             history_dates=company._relance_join([format_date(env, log.date, lang_code=lang) for log in history], env),
-            single=len(self.move_ids) == 1,
             qr_amount=totals["to_pay"],
             qr=company._relance_qr_code(
                 totals["to_pay_amount"],

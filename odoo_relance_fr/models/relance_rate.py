@@ -109,13 +109,13 @@ class RelanceRate(models.Model):
     def _relance_request_missing_rate(self, companies, date):
         """When the semester of date has no ECB rate yet (1 January, 1 July…), an accounting manager gets one
         activity to enter it, on the latest rate of the table."""
+        latest = self.sudo().search([("kind", "=", "ecb")], limit=1)
         for company in companies:
-            note = self._relance_missing_note(company, date)
-            latest = self.sudo().search([("kind", "=", "ecb")], limit=1)
             manager = company._relance_accounting_manager()
+            env = self.with_context(lang=manager.lang or self.env.lang).env
+            note = self.with_env(env)._relance_missing_note(company, date)
             if not (note and latest and manager):
                 continue
-            env = self.with_context(lang=manager.lang or self.env.lang).env
             summary = env._(
                 "ECB rate of the semester starting %(start)s to enter",
                 start=format_date(env, self._semester_start(date)),
@@ -124,10 +124,10 @@ class RelanceRate(models.Model):
                 latest.activity_schedule(
                     "mail.mail_activity_data_todo",
                     summary=summary,
-                    note=self.with_env(env)._relance_missing_note(company, date),
+                    note=note,
                     user_id=manager.id,
                 )
-            return
+            return  # the table is shared by every company: one activity asks for the rate
 
     @api.model
     def _relance_missing_note(self, company, date):

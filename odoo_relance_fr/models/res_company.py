@@ -286,10 +286,6 @@ class ResCompany(models.Model):
         responsible of Settings, else the user at work, else the sender, else an accounting manager.
         Never OdooBot, a portal user or an archived user."""
         self.ensure_one()
-
-        def is_person(user):
-            return user.active and not user.share and not user._is_superuser()
-
         candidates = [
             *moves.sudo().invoice_user_id,
             self.relance_responsible_id,
@@ -297,7 +293,7 @@ class ResCompany(models.Model):
             self._relance_sender_user(),
         ]
         for user in candidates:
-            if user and is_person(user.sudo()):
+            if user and self._relance_is_person(user):
                 return user
         return self._relance_accounting_manager() or self.env.user
 
@@ -307,11 +303,15 @@ class ResCompany(models.Model):
         return (
             self.env.ref("account.group_account_manager")
             .sudo()
-            .users.filtered(
-                lambda user: self in user.company_ids and user.active and not user.share and not user._is_superuser()
-            )
+            .users.filtered(lambda user: self in user.company_ids and self._relance_is_person(user))
             .sorted("id")[:1]
         )
+
+    @api.model
+    def _relance_is_person(self, user):
+        """A person using Odoo: an active internal user, not OdooBot."""
+        user = user.sudo()
+        return user.active and not user.share and not user._is_superuser()
 
     def _relance_sender_user(self):
         """User who sends and signs the reminders."""
