@@ -60,6 +60,7 @@ INVOICES = [
     ("brightside", 1800.00, -7, None, None, 0, "client britannique (export, sans TVA), en anglais"),
     ("peeters", 2200.00, -22, "relance_level_1", 15, 0, "client belge (intracommunautaire, autoliquidation)"),
     ("excluded", 700.00, -37, None, None, 0, "client exclu des relances"),
+    ("dubois", 5000.00, 3, None, None, 0, "6 000 € TTC, échéance dans 3 jours : appel de courtoisie"),
     # three late invoices for one customer: one grouped reminder
     ("leroy", 450.00, -7, None, None, 0, "groupée (1/3)"),
     ("leroy", 1200.00, -22, "relance_level_1", 15, 0, "groupée (2/3)"),
@@ -145,6 +146,7 @@ def create_customers(env):
                 "country_id": env["res.country"].search([("code", "=", country_code)]).id,
                 "vat": vat or False,
                 "relance_excluded": key == "excluded",
+                "relance_courtesy_call": key == "martin",  # a customer one knows well: called before due dates
             }
         )
     # a French private person has no VAT number, which the chart's automatic Domestic position asks for

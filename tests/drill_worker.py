@@ -17,6 +17,9 @@ them (it must find them sent, or skip them).
 run: the daily ladder to completion as the scheduler does it (commit after each customer). With
 --crash-after N, the process kills itself (SIGKILL, no cleanup) in the middle of the N-th customer,
 after its email is queued and before its reminder is committed.
+
+RELANCE_DRILL_DAY (an ISO date) in the environment: every mode runs on that day (statement-day drills on
+the 29th or 30th, which is no statement day, run on the 28th).
 """
 
 import io
@@ -45,8 +48,11 @@ def blank_pdf():
     return stream.getvalue()
 
 
-def setup(db_name, addons_path, count):
-    """count customers, each with two overdue invoices (20 and 45 days late), PDFs stored; committed."""
+def setup(db_name, addons_path, count, statements=False):
+    """count customers, each with two overdue invoices (20 and 45 days late), PDFs stored; committed.
+    statements: today is the statement day and the statement run goes alone (no daily ladder, whose
+    reminders would carry the statements); statement-day: today is the statement day, with the ladder;
+    otherwise today is no statement day."""
     odoo, registry = registry_for(db_name, addons_path)
     from odoo import Command, fields
 
@@ -55,9 +61,12 @@ def setup(db_name, addons_path, count):
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR", "tracking_disable": True})
         today = fields.Date.context_today(env["res.users"])
         company = env.ref("base.main_company")
-        company.relance_auto_send = True
+        company.relance_auto_send = statements != "statements"
         day = statement_day()
-        company.relance_statement_day = "last" if (day + timedelta(days=1)).month != day.month else str(day.day)
+        if statements:
+            company.relance_statement_day = "last" if (day + timedelta(days=1)).month != day.month else str(day.day)
+        else:
+            company.relance_statement_day = str(today.day % 28 + 1)
         tax = env["account.chart.template"].with_company(company).ref("tva_normale")
         partners = env["res.partner"].create(
             [
@@ -123,10 +132,10 @@ def check(db_name, addons_path, ids):
         cr.execute(
             """
             SELECT rel.move_id FROM relance_log log JOIN relance_log_account_move_rel rel ON rel.log_id = log.id
-             WHERE log.state != 'failed' AND log.date = CURRENT_DATE AND rel.move_id = ANY(%s)
+             WHERE log.state != 'failed' AND log.kind = 'reminder' AND log.date = %s AND rel.move_id = ANY(%s)
           GROUP BY rel.move_id HAVING count(*) > 1
         """,
-            [move_ids],
+            [today, move_ids],
         )
         twice = cr.fetchall()
         mails = env["mail.mail"].search([("model", "=", "relance.log"), ("res_id", "in", logs.ids)])
@@ -257,10 +266,10 @@ def run(db_name, addons_path, crash_after=None):
             cr.commit()
 
 
-if __name__ == "__main__":
-    db, addons, mode, *rest = sys.argv[1:]
+def main(db, addons, mode, *args):
+    rest = list(args)
     if mode == "setup":
-        setup(db, addons, int(rest[0]))
+        setup(db, addons, int(rest[0]), statements=rest[1] if rest[1:] else False)
     elif mode == "check":
         check(db, addons, json.loads(rest[0]))
     elif mode == "statements":
@@ -271,3 +280,13 @@ if __name__ == "__main__":
         check_statements(db, addons, json.loads(rest[0]))
     else:
         run(db, addons, int(rest[1]) if rest[:1] == ["--crash-after"] else None)
+
+
+if __name__ == "__main__":
+    if os.environ.get("RELANCE_DRILL_DAY"):
+        from freezegun import freeze_time
+
+        with freeze_time(os.environ["RELANCE_DRILL_DAY"]):
+            main(*sys.argv[1:])
+    else:
+        main(*sys.argv[1:])

@@ -20,6 +20,7 @@ from odoo.tests import BaseCase, tagged
 
 from odoo.addons.base.tests.common import MockSmtplibCase
 
+from .drill_worker import statement_day
 from .test_ladder import D, LadderCommon
 
 WORKER = Path(__file__).with_name("drill_worker.py")
@@ -27,6 +28,8 @@ WORKER = Path(__file__).with_name("drill_worker.py")
 
 @tagged("post_install", "-at_install")
 class TestDrills(BaseCase):
+    drill_day = {}  # every worker runs today
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -43,6 +46,7 @@ class TestDrills(BaseCase):
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            env=dict(os.environ, **self.drill_day),
         )
 
     def call(self, *args):
@@ -52,8 +56,8 @@ class TestDrills(BaseCase):
         self.assertEqual(proc.returncode, 0, err[-3000:])
         return json.loads(out.strip().splitlines()[-1])
 
-    def make_customers(self, count):
-        ids = self.call("setup", str(count))
+    def make_customers(self, count, *mode):
+        ids = self.call("setup", str(count), *mode)
         self.assertEqual(ids["due"], 2 * count, "every invoice of the drill is due for a reminder today")
         return ids
 
@@ -80,8 +84,26 @@ class TestDrills(BaseCase):
         self.assertEqual([worker.returncode for worker in workers], [0, 0], errors)
         self.assertEqual(self.outcome(ids), self.expected(200))
 
+    def test_two_workers_on_statement_day_send_one_email_each_with_its_statement(self):
+        """The daily ladder on statement day: each reminder carries its customer's statement, once."""
+        self.drill_day = {"RELANCE_DRILL_DAY": statement_day().isoformat()}
+        ids = self.make_customers(60, "statement-day")
+        workers = [self.worker("run"), self.worker("run")]
+        errors = [worker.communicate(timeout=900)[1] for worker in workers]
+        self.assertEqual([worker.returncode for worker in workers], [0, 0], errors)
+        outcome = self.outcome(ids)
+        self.assertEqual(
+            {key: outcome[key] for key in ("customers reminded", "emails", "emails per customer", "failed")},
+            {"customers reminded": 60, "emails": 60, "emails per customer": [1], "failed": 0},
+        )
+        self.assertEqual((outcome["logs"], outcome["invoices reminded twice"]), (120, 0), "a reminder and a statement")
+        statements = self.call("check-statements", json.dumps(ids))
+        self.assertEqual(
+            (statements["statements"], statements["statements per customer"], statements["failed"]), (60, [1], 0)
+        )
+
     def test_two_statement_runs_a_moment_apart_send_each_statement_exactly_once(self):
-        ids = self.make_customers(20)
+        ids = self.make_customers(20, "statements")
         race = self.call("statement-race", json.dumps(ids))
         self.assertEqual(race, {"chosen by the first run": 20, "sent by the first run": 0})
         self.assertEqual(
@@ -90,7 +112,7 @@ class TestDrills(BaseCase):
         )
 
     def test_two_statement_runs_at_once_send_each_statement_exactly_once(self):
-        ids = self.make_customers(60)
+        ids = self.make_customers(60, "statements")
         workers = [self.worker("statements"), self.worker("statements")]
         errors = [worker.communicate(timeout=900)[1] for worker in workers]
         self.assertEqual([worker.returncode for worker in workers], [0, 0], errors)

@@ -248,6 +248,7 @@ class TestStatementEmails(EmailsCommon):
     def test_monthly_statements(self):
         overdue, not_due = self.statement_moves()
         self.company.relance_statement_day = "16"
+        self.company.relance_auto_send = False  # the statement run alone (else it goes with the day's reminder)
         with freeze_time(DAY), self.mock_mail_gateway():
             self.env.ref("odoo_relance_fr.ir_cron_relance_statement").method_direct_trigger()
             mails = self._new_mails

@@ -192,3 +192,91 @@ class TestMissingRateShown(LadderCommon):
         new = Rate.create({"kind": "ecb", "date_from": "2026-07-01", "rate": 2.15})
         self.run_ladder("2026-07-03")
         self.assertFalse((latest | new).activity_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestOneMessageADay(LadderCommon):
+    """On statement day a customer gets one message: its reminder (with the day's pre-due notices and the
+    statement attached, or without the statement), or its statement alone when no reminder email goes."""
+
+    def setUp(self):
+        super().setUp()
+        self.company.write({"relance_statement_day": "16", "relance_grouping": True, "relance_auto_send": True})
+        with freeze_time("2026-03-10"):
+            self.soon = self._invoice(self.customer, "2026-03-23")  # pre-due notice on 16/03
+        self.late = self._invoice(self.customer, "2026-01-15") | self._invoice(self.customer, "2026-01-20")
+        self.remind(self.late, self.level_1, "2026-03-01")  # Relance 2 on 16/03
+        # not due in the ladder today (reminded yesterday), two overdue invoices: the statement alone
+        self.other = self._invoice(self.customer_2, "2026-01-15") | self._invoice(self.customer_2, "2026-02-01")
+        self.remind(self.other, self.level_1, "2026-03-15")
+        # a formal notice waiting for validation sends no email today: the statement alone
+        self.formal = self._invoice(self.private_person, "2026-01-23") | self._invoice(
+            self.private_person, "2026-01-23"
+        )
+        self.remind(self.formal, self.level_3, "2026-03-01")
+
+    def run_day(self, first, second):
+        logs, mails = self.env["relance.log"], self.env["mail.mail"]
+        for cron in (first, second):
+            before = self.env["relance.log"].search([])
+            with freeze_time("2026-03-16"), self.mock_mail_gateway():
+                self.env.ref(f"odoo_relance_fr.ir_cron_relance_{cron}").method_direct_trigger()
+                mails |= self._new_mails.filtered(lambda mail: mail.mail_message_id.message_type != "user_notification")
+            logs |= self.env["relance.log"].search([]) - before
+        return logs, mails
+
+    def mails_of(self, mails, partner):
+        return mails.filtered(lambda mail: mail.recipient_ids == partner)
+
+    def assert_statement_alone(self, logs, mails, partner):
+        (mail,) = self.mails_of(mails, partner)
+        statement = logs.filtered(lambda log: log.partner_id == partner and log.kind == "statement")
+        self.assertEqual((statement.state, statement.sent_with_id), ("sent", self.env["relance.log"]))
+        self.assertEqual(mail.attachment_ids, statement.letter_attachment_id)
+
+    def test_statement_attached_ladder_first(self):
+        self.assert_one_message_each("ladder", "statement")
+
+    def test_statement_attached_statements_first(self):
+        self.assert_one_message_each("statement", "ladder")
+
+    def assert_one_message_each(self, *order):
+        logs, mails = self.run_day(*order)
+        for partner in (self.customer, self.customer_2, self.private_person):
+            self.assertEqual(len(self.mails_of(mails, partner)), 1, partner.name)
+        (mail,) = self.mails_of(mails, self.customer)
+        reminder = logs.filtered(lambda log: log.partner_id == self.customer and log.kind == "reminder")
+        statement = logs.filtered(lambda log: log.partner_id == self.customer and log.kind == "statement")
+        self.assertEqual((reminder.level_id, reminder.move_ids), (self.level_2, self.late | self.soon))
+        self.assertTrue(reminder.with_statement)
+        self.assertEqual((statement.state, statement.sent_with_id), ("sent", reminder))
+        self.assertEqual(statement.move_ids, self.late | self.soon)
+        self.assertIn(statement.letter_attachment_id, mail.attachment_ids)
+        self.assertTrue(statement.letter_attachment_id.raw.startswith(b"%PDF"))
+        self.assertEqual(len(mail.attachment_ids), 4, "three invoices and the statement")
+        self.assertIn("la facture ci-dessous arrivera prochainement à échéance", mail.body_html)
+        self.assertIn("Vous trouverez également en pièce jointe votre relevé de compte à ce jour", mail.body_html)
+        self.assertIn(
+            "3\u00a0600,00\u00a0€</strong>, dont 1\u00a0200,00\u00a0€ non encore échus, à régler à leur échéance",
+            mail.body_html,
+        )
+        self.assert_statement_alone(logs, mails, self.customer_2)
+        self.assertNotIn("relevé de compte", self.mails_of(mails, self.customer_2).body_html.split("<table")[0])
+        self.assert_statement_alone(logs, mails, self.private_person)
+        notice = logs.filtered(lambda log: log.partner_id == self.private_person and log.kind == "reminder")
+        self.assertEqual((notice.level_id, notice.state), (self.mise_en_demeure, "planned"))
+        self.assertFalse(self.run_day(*order)[1], "the crons run again that day: nothing more")
+
+    def test_statement_skipped_on_a_reminder_day(self):
+        self.company.relance_statement_with_reminder = "skip"
+        logs, mails = self.run_day("statement", "ladder")
+        (mail,) = self.mails_of(mails, self.customer)
+        self.assertEqual(len(mail.attachment_ids), 3, "the three invoices, no statement")
+        self.assertNotIn("relevé de compte", mail.body_html)
+        self.assertFalse(logs.filtered(lambda log: log.partner_id == self.customer and log.kind == "statement"))
+        self.assertFalse(logs.filtered(lambda log: log.partner_id == self.customer).with_statement)
+        self.assert_statement_alone(logs, mails, self.customer_2)
+        self.assert_statement_alone(logs, mails, self.private_person)
+        # a second run of the statements that day still leaves the reminded customer alone
+        again = self.run_day("statement", "ladder")[1]
+        self.assertFalse(again)

@@ -12,13 +12,17 @@ class TestRelanceLevel(RelanceCommon):
             [(lvl.delay, lvl.gap, lvl.channel, lvl.automatic) for lvl in ladder],
             [
                 (-7, 0, "email", True),
+                (-3, 0, "phone", True),
                 (7, 7, "email", True),
                 (22, 15, "email", True),
                 (37, 15, "email_letter", True),
                 (52, 15, "email_letter", False),
             ],
         )
-        self.assertEqual(ladder, self.pre_due | self.level_1 | self.level_2 | self.level_3 | self.mise_en_demeure)
+        courtesy = self.env.ref("odoo_relance_fr.relance_level_courtesy_call")
+        self.assertEqual(
+            ladder, self.pre_due | courtesy | self.level_1 | self.level_2 | self.level_3 | self.mise_en_demeure
+        )
 
     def test_default_ladder_names_in_french(self):
         names = self.env["relance.level"].with_context(lang="fr_FR")._relance_ladder(self.company).mapped("name")
@@ -26,6 +30,7 @@ class TestRelanceLevel(RelanceCommon):
             names,
             [
                 "Avis avant échéance",
+                "Appel de courtoisie",
                 "Relance 1 (courtoise)",
                 "Relance 2 (ferme)",
                 "Relance 3 (dernière)",
@@ -60,7 +65,8 @@ class TestRelanceLevel(RelanceCommon):
     def test_new_company_gets_its_own_ladder(self):
         other = self.env["res.company"].create({"name": "Filiale Sud SARL"})
         ladder = self.env["relance.level"].sudo()._relance_ladder(other)
-        self.assertEqual(ladder.mapped("delay"), [-7, 7, 22, 37, 52])
+        self.assertEqual(ladder.mapped("delay"), [-7, -3, 7, 22, 37, 52])
+        self.assertEqual(ladder.mapped("selected_only"), [False, True, False, False, False, False])
         self.assertEqual(ladder.company_id, other)
         self.assertFalse(ladder & self.env["relance.level"]._relance_ladder(self.company))
 

@@ -8,8 +8,8 @@ from .common import RelanceCommon
 class TestRelanceSettings(RelanceCommon):
     def test_settings_round_trip(self):
         with Form(self.env["res.config.settings"]) as settings:
-            self.assertEqual(len(settings.relance_level_ids), 5)
-            with settings.relance_level_ids.edit(2) as line:
+            self.assertEqual(len(settings.relance_level_ids), 6)
+            with settings.relance_level_ids.edit(3) as line:
                 self.assertEqual((line.delay, line.gap), (22, 15))
                 line.delay = 25
                 line.gap = 12
@@ -20,7 +20,7 @@ class TestRelanceSettings(RelanceCommon):
         self.assertEqual(self.company.relance_min_amount, 10.0)
         reopened = Form(self.env["res.config.settings"])
         self.assertEqual(reopened.relance_min_amount, 10.0)
-        with reopened.relance_level_ids.edit(2) as line:
+        with reopened.relance_level_ids.edit(3) as line:
             self.assertEqual((line.delay, line.gap), (25, 12))
 
     def test_settings_bad_gap_changes_nothing(self):
@@ -29,7 +29,7 @@ class TestRelanceSettings(RelanceCommon):
             Form(self.env["res.config.settings"].with_context(lang="fr_FR")) as settings,
         ):
             settings.relance_min_amount = 10.0
-            with settings.relance_level_ids.edit(1) as line:
+            with settings.relance_level_ids.edit(2) as line:
                 line.gap = -1
         self.level_1.invalidate_recordset()
         self.company.invalidate_recordset()

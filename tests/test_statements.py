@@ -16,6 +16,9 @@ class TestStatements(LadderCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.customer.write({"street": "3 place du Marché", "zip": "69001", "city": "Lyon"})
+        # the statement run alone: with the daily ladder on, the customers it reminds that day get their
+        # statement with the reminder (TestOneMessageADay)
+        cls.company.relance_auto_send = False
 
     def prepare_customer(self):
         """Five invoices in every ageing bucket, a partial payment, a credit note, an unallocated payment."""

@@ -37,6 +37,9 @@ class TestReminderWizard(LadderCommon):
             (self.level_1, 1200.0),
         )
         self.assertFalse(self.line_of(wizard, self.no_email).recipient_id)
+        # said before sending, and left out: no email address and no postal address
+        self.assertTrue(self.line_of(wizard, self.no_email).skip)
+        self.assertIn("n'a ni adresse e-mail ni adresse postale", self.line_of(wizard, self.no_email).issue)
         self.line_of(wizard, self.customer_2).skip = True
         line = self.line_of(wizard, self.customer)
         line.action_preview()
@@ -51,9 +54,9 @@ class TestReminderWizard(LadderCommon):
         self.assertEqual(mails.email_cc, "direction@boulangerie-martin.fr")
         self.assertEqual(
             {line.partner_id: line.result for line in wizard.line_ids},
-            {self.customer: "sent", self.customer_2: "skipped", self.no_email: "failed"},
+            {self.customer: "sent", self.customer_2: "skipped", self.no_email: "skipped"},
         )
-        self.assertIn("n'a ni adresse e-mail ni adresse postale", self.line_of(wizard, self.no_email).result_note)
+        self.assertFalse(bad.relance_log_ids, "no failed reminder left behind")
         self.assertEqual(
             (good.relance_level_id, skipped.relance_level_id, bad.relance_level_id),
             (self.level_1, self.env["relance.level"], self.env["relance.level"]),
@@ -82,10 +85,68 @@ class TestReminderWizard(LadderCommon):
         self.assertEqual(move.relance_next_level_id, self.pre_due)
         wizard = self.open_wizard(move).save()
         self.assertEqual((len(wizard.line_ids), wizard.line_ids.level_id), (1, self.pre_due))
+        self.assertTrue(wizard.line_ids.skip)
+        self.assertIn(
+            "Le niveau «\u00a0Avis avant échéance\u00a0» n'est pas dû aujourd'hui pour ces factures (prochain\u00a0: "
+            "«\u00a0Avis avant échéance\u00a0» le 23/03/2026)",
+            wizard.line_ids.issue,
+        )
+        wizard.line_ids.write({"force_level": True, "skip": False})  # the accountant sends it anyway
+        self.assertFalse(wizard.line_ids.issue)
         with self.mock_mail_gateway():
             wizard.action_send()
             self.assertEqual(len(self._new_mails), 1)
         self.assertEqual(move.relance_level_id, self.pre_due)
+
+    @freeze_time("2026-03-16")
+    def test_only_due_levels_offered_and_reasons_said_before_sending(self):
+        """Claire Petit got Relance 2 this morning: the wizard does not propose Relance 3, says why, and a
+        forced send is refused with the exact reason, leaving no empty failed reminder."""
+        self.private_person.write({"street": "8 rue des Lilas", "city": "Lyon"})
+        reminded = self._invoice(self.private_person, "2026-01-23")
+        self.remind(reminded, self.level_2, "2026-03-16")
+        due = self._invoice(self.customer, "2026-01-15")
+        wizard = self.open_wizard(reminded | due).save()
+        claire, martin = self.line_of(wizard, self.private_person), self.line_of(wizard, self.customer)
+        self.assertTrue(claire.skip)
+        self.assertEqual(claire.due_level_ids, self.env["relance.level"])
+        self.assertIn(
+            f"{reminded.name} a déjà été relancée le 16/03/2026 (Relance 2 (ferme))\u00a0: "
+            "une relance par jour au plus.",
+            claire.issue,
+        )
+        self.assertEqual(
+            (martin.level_id, martin.due_level_ids, martin.skip, martin.issue),
+            (self.level_1, self.level_1, False, False),
+        )
+        # a level not due: said, until forced
+        martin.level_id = self.level_3
+        self.assertIn("Le niveau «\u00a0Relance 3 (dernière)\u00a0» n'est pas dû aujourd'hui", martin.issue)
+        claire.write({"skip": False, "force_level": True})
+        with self.mock_mail_gateway(), self.assertRaisesMessage(UserError, "Rien n'a été envoyé") as caught:
+            wizard.action_send()
+        self.assertFalse(self._new_mails)
+        message = str(caught.exception)
+        self.assertIn(f"Mme Claire Petit\u00a0: {reminded.name} a déjà été relancée le 16/03/2026", message)
+        self.assertIn(
+            "Boulangerie Martin SARL\u00a0: Le niveau «\u00a0Relance 3 (dernière)\u00a0» n'est pas dû", message
+        )
+        self.assertFalse((reminded | due).relance_log_ids)
+        claire.skip = True
+        martin.force_level = True
+        self.assertFalse(martin.issue)
+        with self.mock_mail_gateway():
+            wizard.action_send()
+            self.assertEqual(self._new_mails.recipient_ids, self.customer)
+        self.assertEqual((martin.result, due.relance_level_id), ("sent", self.level_3))
+        self.assertFalse(reminded.relance_log_ids.filtered(lambda log: log.state == "failed"))
+
+    @freeze_time("2026-03-16")
+    def test_paid_meanwhile_is_said_on_the_line_without_a_failed_reminder(self):
+        move = self._invoice(self.customer, "2026-01-15")
+        wizard = self.open_wizard(move).save()
+        self._pay(move, 1200.0, "2026-03-16")
+        self.assertIn("n'est pas une facture client restant à payer", wizard.line_ids.issue)
 
     @freeze_time("2026-03-16")
     def test_phone_line_creates_call_with_script(self):

@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common import RelanceCommon
@@ -7,6 +8,8 @@ from .common import RelanceCommon
 class TestReminderTours(RelanceCommon, HttpCase):
     """Tours send real reminders; the invoices' PDFs are stored beforehand, as after Odoo's "Send", because
     wkhtmltopdf fetching assets from the test server would wait for the test cursor the tour holds."""
+
+    browser_size = "1440x900"  # the accountant's screen the columns are sized for
 
     @classmethod
     def setUpClass(cls):
@@ -62,3 +65,47 @@ class TestReminderTours(RelanceCommon, HttpCase):
         self.assertEqual(log.state, "done")
         self.assertTrue(move.relance_dispute)
         self.assertIn("Livraison incomplète", log.note)
+
+    def billing_user(self):
+        user = self._user("sophie.compta", "account.group_account_invoice")
+        user.lang = "fr_FR"
+        return user
+
+    def test_preview_and_edit_from_the_wizard_as_billing_user(self):
+        """The wizard opens saved: « Prévisualiser et modifier l'e-mail » opens the email of the line at once,
+        for a billing user, and the edited email is the one sent."""
+        edited = self._invoice_with_pdf(self.customer, "2026-01-15")
+        other = self._invoice_with_pdf(self.customer_2, "2026-01-15")
+        self.start_tour("/odoo", "relance_preview_and_edit", login=self.billing_user().login)
+        self.assertEqual(edited.relance_log_ids.mail_mail_id.subject, "Relance – suite à notre appel de ce matin")
+        self.assertIn(edited.name, edited.relance_log_ids.mail_mail_id.body_html)
+        self.assertNotIn("suite à notre appel", other.relance_log_ids.mail_mail_id.subject)
+        self.assertEqual((edited | other).mapped("relance_level_id"), self.level_1)
+
+    def test_only_due_levels_and_reasons_before_sending(self):
+        self.private_person.write({"street": "8 rue des Lilas", "city": "Lyon"})
+        reminded = self._invoice_with_pdf(self.private_person, "2026-01-23")
+        reminded.write({"relance_level_id": self.level_2.id, "relance_last_date": fields.Date.context_today(reminded)})
+        due = self._invoice_with_pdf(self.customer, "2026-01-15")
+        self.start_tour(
+            "/odoo/action-account.action_move_out_invoice_type",
+            "relance_due_levels_and_reasons",
+            login=self.billing_user().login,
+        )
+        self.assertEqual(due.relance_level_id, self.level_1)
+        self.assertFalse(reminded.relance_log_ids, "nothing sent, no empty failed reminder")
+
+    def test_settings_ladder_shows_whole_names(self):
+        self.start_tour("/odoo/settings#account", "relance_settings_ladder_whole", login="admin")
+
+    def test_reminder_invoice_list_has_totals(self):
+        moves = self._invoice_with_pdf(self.customer, "2026-01-15") | self._invoice_with_pdf(
+            self.customer, "2026-01-20"
+        )
+        log = self.env["relance.log"]._relance_remind_partner(
+            self.customer, fields.Date.context_today(moves), automatic=False, moves=moves, level=self.level_1
+        )
+        self.assertEqual(log.state, "sent")
+        self.start_tour(
+            f"/odoo/action-odoo_relance_fr.relance_log_action/{log.id}", "relance_history_invoice_totals", login="admin"
+        )

@@ -141,7 +141,10 @@ class AccountMove(models.Model):
         "relance_level_id",
         "relance_last_date",
         "commercial_partner_id.relance_excluded",
+        "commercial_partner_id.relance_courtesy_call",
         "company_id.relance_min_amount",
+        "company_id.relance_courtesy_call_amount",
+        "amount_total_signed",
     )
     def _compute_relance_schedule(self):
         today = fields.Date.context_today(self)
@@ -186,16 +189,70 @@ class AccountMove(models.Model):
             >= 0
         )
 
-    def _relance_pick_next_level(self, ladder, today):
-        """Level that comes after the one reached, one step at a time; pre-due only while not yet due."""
+    def _relance_block_reason(self, date):
+        """Why this invoice can get no reminder on date, in words for the accountant ("" when it can)."""
         self.ensure_one()
+        company = self.company_id
+        customer = self.commercial_partner_id.with_company(company)
+        if not self._relance_is_open_invoice():
+            return self.env._(
+                "%(invoice)s is no customer invoice still to be paid (paid, in payment, cancelled, a draft or a "
+                "credit note).",
+                invoice=self.name or self.display_name,
+            )
+        if self.relance_excluded:
+            return self.env._(
+                "%(invoice)s is excluded from reminders (Reminders tab of the invoice).", invoice=self.name
+            )
+        if customer.relance_excluded:
+            return self.env._(
+                "%(customer)s is excluded from reminders (Reminders tab of the customer).", customer=customer.name
+            )
+        if self.relance_dispute:
+            return self.env._(
+                "%(invoice)s is in dispute: close the dispute (Reminders tab of the invoice) to remind it.",
+                invoice=self.name,
+            )
+        if company.currency_id.compare_amounts(abs(self.amount_residual_signed), company.relance_min_amount) < 0:
+            return self.env._(
+                "%(invoice)s: %(amount)s still due, below the minimum amount to remind (%(minimum)s, Settings).",
+                invoice=self.name,
+                amount=formatLang(self.env, abs(self.amount_residual_signed), currency_obj=company.currency_id),
+                minimum=formatLang(self.env, company.relance_min_amount, currency_obj=company.currency_id),
+            )
+        if self.relance_last_date and self.relance_last_date >= date:
+            return self.env._(
+                "%(invoice)s was already reminded on %(date)s (%(level)s): one reminder a day at most.",
+                invoice=self.name,
+                date=format_date(self.env, self.relance_last_date),
+                level=self.relance_level_id.name or self.env._("reminder recorded by hand"),
+            )
+        if not self.relance_due_date:
+            return self.env._("%(invoice)s has no due date.", invoice=self.name)
+        return ""
+
+    def _relance_pick_next_level(self, ladder, today):
+        """Level that comes after the one reached, one step at a time; levels before the due date only while
+        not yet due; the courtesy call only for the chosen customers and large invoices."""
+        self.ensure_one()
+        candidates = ladder
         if self.relance_level_id:
             candidates = ladder.filtered(lambda lvl: lvl.sequence > self.relance_level_id.sequence)
-        else:
-            candidates = ladder
-            if self.relance_due_date < today:
-                candidates = candidates.filtered(lambda lvl: lvl.delay >= 0)
+        if self.relance_due_date < today:
+            candidates = candidates.filtered(lambda lvl: lvl.delay >= 0)
+        if not self._relance_gets_courtesy_call():
+            candidates = candidates.filtered(lambda lvl: not lvl.selected_only)
         return candidates[:1]
+
+    def _relance_gets_courtesy_call(self):
+        """A customer ticked for courtesy calls, or an invoice of at least the amount set in Settings."""
+        self.ensure_one()
+        company = self.company_id
+        return bool(
+            self.commercial_partner_id.with_company(company).relance_courtesy_call
+            or company.currency_id.compare_amounts(abs(self.amount_total_signed), company.relance_courtesy_call_amount)
+            >= 0
+        )
 
     @api.model
     def _relance_due_domain(self, company, date):

@@ -68,6 +68,11 @@ class RelanceLevel(models.Model):
         default="courteous",
         help="Wording of the grouped reminder when this is the highest level of its invoices.",
     )
+    selected_only = fields.Boolean(
+        string="Chosen customers and large invoices only",
+        help="Only for the customers ticked « Courtesy call before the due date » and the invoices of at least "
+        "the amount set in Settings (courtesy calls); the other invoices skip this level.",
+    )
     show_penalties = fields.Boolean(
         string="Show penalties",
         help="The reminder shows the late penalties and recovery indemnities to date (business customers).",
@@ -200,6 +205,10 @@ class RelanceLevel(models.Model):
             return self.browse(known[company.id])
         return self.sudo().search([("company_id", "=", company.id)]).with_env(self.env)
 
+    def _relance_is_courtesy_call(self):
+        """A call before the due date: it reminds the date, never holds the ladder."""
+        return bool(self) and self.channel == "phone" and self.delay < 0
+
     def _relance_customer_label(self):
         """The level as the customer reads it: its label, else the usual wording of its tone."""
         self.ensure_one()
@@ -213,11 +222,12 @@ class RelanceLevel(models.Model):
         return self.label or defaults[self.tone]
 
     def _relance_date_for(self, due_date, last_date):
-        """Date on which this level is due: its delay after the due date and its gap after the last reminder."""
+        """Date on which this level is due: its delay after the due date and its gap after the last reminder
+        (at least the next day: one reminder a day)."""
         self.ensure_one()
         date = fields.Date.add(due_date, days=self.delay)
         if last_date:
-            date = max(date, fields.Date.add(last_date, days=self.gap))
+            date = max(date, fields.Date.add(last_date, days=max(self.gap, 1)))
         return date
 
     @api.model_create_multi
@@ -232,7 +242,7 @@ class RelanceLevel(models.Model):
         check_value_types(self, vals)
         companies = self.company_id
         res = super().write(vals)
-        if {"sequence", "delay", "gap", "active", "company_id"} & set(vals):
+        if {"sequence", "delay", "gap", "active", "company_id", "selected_only"} & set(vals):
             self._relance_reschedule_invoices(companies | self.company_id)
         return res
 

@@ -8,6 +8,7 @@ from psycopg2 import errors as pg_errors
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, clean_context, pdf
+from odoo.tools.i18n import format_list
 from odoo.tools.mail import generate_tracking_message_id
 from odoo.tools.misc import format_amount, format_date, formatLang
 
@@ -18,13 +19,15 @@ LOG_CHANNELS = CHANNELS + [("in_person", "In person")]
 
 _logger = logging.getLogger(__name__)
 
-CONCURRENCY_ERRORS = (pg_errors.LockNotAvailable, pg_errors.SerializationFailure)
+# as Odoo retries them (odoo.service.model): another worker holds the rows
+CONCURRENCY_ERRORS = (pg_errors.LockNotAvailable, pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
 
 # A reminder is a record of what was sent: these fields change only through its own actions (run as
 # superuser). A person may change the registered letter's number and acknowledgement, and the note.
 RECORD_FIELDS = {
     "kind", "date", "level_id", "channel", "partner_id", "move_ids", "user_id", "company_id", "state",
     "mail_message_id", "mail_mail_id", "letter_attachment_id", "move_levels", "move_previous",
+    "with_statement", "sent_with_id",
 }  # fmt: skip
 SENT_DOCUMENT_FIELDS = {"mail_message_id", "mail_mail_id", "letter_attachment_id", "move_previous"}
 
@@ -97,6 +100,20 @@ class RelanceLog(models.Model):
         string="State of each invoice before",
         copy=False,
         help="Level and last reminder date of each invoice before this reminder, restored if its email bounces.",
+    )
+    with_statement = fields.Boolean(
+        string="Statement attached",
+        copy=False,
+        readonly=True,
+        help="The month's statement of account went with this reminder's email (one message a day).",
+    )
+    sent_with_id = fields.Many2one(
+        "relance.log",
+        string="Sent with",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        help="The reminder whose email carried this statement.",
     )
     lrar_number = fields.Char(string="Registered letter number", copy=False)
     lrar_ack_date = fields.Date(string="Acknowledgement of receipt", copy=False)
@@ -203,10 +220,13 @@ class RelanceLog(models.Model):
                 )
             )
         )
+        statements_due, statement_pdfs = self._relance_batch_statements(batch, today)
         read_once = {
             "relance_ladders": ladders,
             "relance_stored_pdfs": pdfs,
             "relance_without_invoice_address": self.env["res.partner"]._relance_without_invoice_address(partners),
+            "relance_statements_due": statements_due,
+            "relance_statement_pdfs": statement_pdfs,
         }
         self.env.cr.cache.update(read_once)
         try:
@@ -220,6 +240,19 @@ class RelanceLog(models.Model):
         finally:
             for key in read_once:
                 self.env.cr.cache.pop(key, None)
+
+    @api.model
+    def _relance_batch_statements(self, batch, date):
+        """On a statement day, the batch's customers whose statement is due ({company id: partner ids}) and
+        their statements rendered together ({partner id: PDF}), for the reminders that carry them."""
+        due, pdfs = {}, {}
+        for company in {company for company, _partner in batch if company._relance_is_statement_day(date)}:
+            partners = self.env["res.partner"].union(*(partner for comp, partner in batch if comp == company))
+            found = self.with_company(company)._relance_statement_partners(date, partners)
+            due[company.id] = set(found.ids)
+            if company.relance_statement_with_reminder == "attach":
+                pdfs.update(self.with_company(company)._relance_statement_pdfs(found, date))
+        return due, pdfs
 
     @api.model
     def _relance_cron_env(self):
@@ -290,25 +323,60 @@ class RelanceLog(models.Model):
                 self.env["account.move"]._relance_due_domain(company, date)
                 + [("commercial_partner_id", "=", partner.id)]
             )
+        statement = self._relance_statement_due(partner, date)
+        logs = self._relance_remind_partner_once(partner, date, automatic, moves, chosen, level, channel, statement)
+        if logs is None:  # another worker is reminding this customer: its statement too
+            return self.browse()
+        emailed = logs.filtered(
+            lambda log: log.channel in ("email", "email_letter") and log.state in ("sent", "to_print")
+        )
+        if statement and not emailed:
+            # the day's reminder sent no email to carry it (a call, a letter, a notice to validate, a failure)
+            self._relance_send_statement(
+                partner, date, pdf=self.env.cr.cache.get("relance_statement_pdfs", {}).get(partner.id)
+            )
+        return logs
+
+    @api.model
+    def _relance_remind_partner_once(self, partner, date, automatic, moves, chosen, level, channel, statement):
+        """The reminders of _relance_remind_partner, all or nothing; the month's statement (if due) goes with the
+        first email when the company attaches it. None when another worker holds the invoices."""
+        statement = statement and self.env.company.relance_statement_with_reminder == "attach"
         try:
             with self.env.cr.savepoint():
+                # one worker per customer: another worker could otherwise take some of its invoices while this
+                # one takes the others, and the customer would get two messages
+                self.env.cr.execute(
+                    SQL("SELECT id FROM res_partner WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", partner.id),
+                    log_exceptions=False,
+                )
+                if not self.env.cr.fetchone():
+                    return None
+                asked = moves
                 moves = moves._relance_lock_and_recheck(date, due_only=not chosen, skip_pending=not chosen)
+                if not chosen and not moves:
+                    return None  # another worker holds them (or they are no longer due): nothing here today
                 if chosen and not moves:
+                    date_reasons = [reason for move in asked if (reason := move._relance_block_reason(date))]
                     raise UserError(
-                        self.env._(
-                            "The invoices of %(customer)s are paid, excluded, in dispute or already reminded today: "
-                            "nothing to send.",
+                        " ".join(date_reasons)
+                        or self.env._(
+                            "The invoices of %(customer)s are being reminded at this moment by the daily run: "
+                            "nothing more to send.",
                             customer=partner.name,
                         )
                     )
                 logs = self._relance_plan(partner, moves, date, level, channel)
                 for log in logs:
-                    log._relance_execute(automatic)
+                    log._relance_execute(automatic, statement)
+                    statement = statement and not log.with_statement
             return logs
         except CONCURRENCY_ERRORS:
             _logger.info("Reminders of %s are being sent by another worker: skipped", partner.display_name)
-            return self.browse()
+            return None
         except UserError as error:
+            if chosen and not moves:  # nothing to send after all: said to the person who asked, nothing recorded
+                raise
             # a reason a person can fix (an address to complete): one line in the log, the reason on the reminder
             _logger.warning("Reminder to %s not sent: %s", partner.display_name, self._relance_failure_reason(error))
             return self._relance_log_failure(partner, moves, date, error)
@@ -320,16 +388,22 @@ class RelanceLog(models.Model):
     def _relance_plan(self, partner, moves, date, level=None, channel=None):
         """Planned logs for a customer's invoices: one grouped reminder (with the pre-due notices of the day as
         their own section: one message a day), the formal notice apart (a registered letter of its own),
-        pre-due notices alone one per invoice; or one log at the level and channel a person chose."""
+        pre-due notices alone one per invoice, one courtesy call for all the invoices it concerns; or one
+        log at the level and channel a person chose."""
+        calls = moves.filtered(lambda m: m.relance_next_level_id._relance_is_courtesy_call())
         if level:
             groups = [moves]
         elif self.env.company.relance_grouping:
-            pre_due = moves.filtered(lambda m: m.relance_next_level_id.delay < 0)
+            pre_due = moves.filtered(lambda m: m.relance_next_level_id.delay < 0) - calls
             formal = moves.filtered(lambda m: m.relance_next_level_id.tone == "formal")
-            rest = moves - pre_due - formal
+            rest = moves - pre_due - formal - calls
             groups = ([rest | pre_due] if rest else list(pre_due)) + ([formal] if formal else [])
         else:
-            groups = list(moves)
+            groups = list(moves - calls)
+        if calls and not level:
+            groups += [
+                calls.filtered(lambda m, lvl=lvl: m.relance_next_level_id == lvl) for lvl in calls.relance_next_level_id
+            ]
         vals_list = [self._prepare_relance_log_vals(partner, group, date, level, channel) for group in groups]
         return (
             self.with_context(mail_create_nolog=True, tracking_disable=True)
@@ -415,22 +489,37 @@ class RelanceLog(models.Model):
             for move, level_id in wanted.items()
         }
 
-    def _relance_execute(self, automatic=True):
-        """Send this planned reminder through its level's channel, or ask a person to validate it."""
+    def _relance_execute(self, automatic=True, statement=False):
+        """Send this planned reminder through its level's channel, or ask a person to validate it; statement:
+        attach the month's statement of account to its email, if it sends one."""
         self.ensure_one()
         if automatic and not self.level_id.automatic:
             return self._relance_request_validation()
         moves_levels = list(self._relance_reached_levels().items())
         self._relance_letter_if_no_email()
         if self.channel == "phone":
-            return self._relance_request_call()
+            self._relance_request_call()
+            if self.level_id._relance_is_courtesy_call():
+                # a courtesy call never holds the ladder: the invoices move on, whether the call is made or not
+                self._relance_record({"state": "sent"})
+                self._relance_mark_moves(
+                    moves_levels,
+                    self.env._(
+                        "%(level)s to make by %(user)s on %(date)s for invoices %(invoices)s.",
+                        level=self.level_id.name,
+                        user=self._relance_responsible().name,
+                        date=format_date(self.env, self.date),
+                        invoices=", ".join(self.move_ids.mapped("name")),
+                    ),
+                )
+            return
         if self.channel in ("letter", "email_letter"):
             self._relance_check_printable()
             if self.relance_letter_copy():
                 # the email is a copy of the registered letter: the letter exists first, and goes with it
                 self._relance_store_letters()
         if self.channel in ("email", "email_letter"):
-            self._relance_send_email()
+            self._relance_send_email(statement)
         self._relance_record({"state": "to_print" if self.channel in ("letter", "email_letter") else "sent"})
         if self.state == "to_print" and not automatic:
             # validated by a person (e.g. a formal notice): the letter exists at once, to print now
@@ -463,8 +552,9 @@ class RelanceLog(models.Model):
             )
         )
 
-    def _relance_mark_moves(self, moves_levels):
-        """Each invoice climbs to its own level; the invoices and the customer keep a trace in their chatter."""
+    def _relance_mark_moves(self, moves_levels, body=None):
+        """Each invoice climbs to its own level; the invoices and the customer keep a trace in their chatter
+        (body, or what was sent)."""
         self._relance_record(
             {
                 "move_previous": {
@@ -479,7 +569,7 @@ class RelanceLog(models.Model):
             by_level[level] |= move
         for level, moves in by_level.items():
             moves._relance_write_reminder_state({"relance_level_id": level.id, "relance_last_date": self.date})
-        body = self.env._(
+        body = body or self.env._(
             "%(level)s sent (%(channel)s) on %(date)s for invoices %(invoices)s.",
             level=self.level_id.name,
             channel=dict(self._fields["channel"]._description_selection(self.env))[self.channel],
@@ -516,11 +606,38 @@ class RelanceLog(models.Model):
             )
         )
 
-    def _relance_send_email(self):
-        """Queue the reminder email, with the invoices' PDFs attached."""
+    def _relance_send_email(self, statement=False):
+        """Queue the reminder email, with the invoices' PDFs attached (and the statement, if asked)."""
         pdfs = self.move_ids._relance_invoice_pdfs()
         letter = self.letter_attachment_id if self.relance_letter_copy() else self.env["ir.attachment"]
-        self._relance_queue_email(self._relance_template(), letter.union(*pdfs.values()))
+        statement_log = self._relance_join_statement() if statement else self.browse()
+        self._relance_queue_email(
+            self._relance_template(), letter.union(*pdfs.values(), statement_log.letter_attachment_id)
+        )
+        statement_log._relance_record({"state": "sent"})
+
+    def _relance_join_statement(self):
+        """The month's statement of account of this reminder's customer, as a statement log carried by it."""
+        self._relance_record({"with_statement": True})
+        statement = self.with_context(mail_create_nolog=True, tracking_disable=True).create(
+            dict(
+                self._prepare_relance_statement_vals(self.partner_id, self.date),
+                sent_with_id=self.id,
+                note=self.with_context(lang=self._relance_responsible().lang or self.env.lang).env._(
+                    "Attached to the reminder email of %(date)s (%(level)s): one message a day.",
+                    date=format_date(self.env, self.date),
+                    level=self.level_id.name,
+                ),
+            )
+        )
+        statement._relance_store_statement(self.env.cr.cache.get("relance_statement_pdfs", {}).get(self.partner_id.id))
+        self.partner_id._message_log(
+            body=self.env._(
+                "Statement of account at %(date)s sent by email, attached to the reminder.",
+                date=format_date(self.env, self.date),
+            )
+        )
+        return statement
 
     def _relance_queue_email(self, template, attachments):
         """Queue this reminder's email to the customer (with the copy user) and link it and its files here."""
@@ -568,6 +685,8 @@ class RelanceLog(models.Model):
                     reason=reason,
                 )
             log._relance_record({"state": "failed", "note": "\n".join(filter(None, [log.note, note]))})
+            if log.with_statement:
+                log.search([("sent_with_id", "=", log.id)])._relance_mail_failed(reason)
             reached = log._relance_reached_levels() if log.kind == "reminder" else {}
             for move, level in reached.items():
                 level_id, last_date = (log.move_previous or {}).get(str(move.id), [False, False])
@@ -622,6 +741,14 @@ class RelanceLog(models.Model):
         lines = self.relance_lines()
         lang = self._relance_responsible().lang or self.env.lang
         env = self.with_context(lang=lang).env
+        if self.level_id._relance_is_courtesy_call():
+            return self.activity_schedule(
+                "mail.mail_activity_data_call",
+                date_deadline=self.date,
+                summary=env._("Courtesy call"),
+                note=self._relance_courtesy_script(env, lines),
+                user_id=self._relance_responsible().id,
+            )
         first = lines[0]
         script = Markup("<p><b>%s</b></p><ol><li>%s</li><li>%s</li><li>%s</li><li>%s</li></ol><p>%s</p>") % (
             env._("Call script"),
@@ -656,6 +783,52 @@ class RelanceLog(models.Model):
             summary=env._("Reminder call"),
             note=script,
             user_id=self._relance_responsible().id,
+        )
+
+    def _relance_courtesy_script(self, env, lines):
+        """What to say in a courtesy call before the due date: a reminder of the date, an open door."""
+        # a person to ask for: the invoice's contact, else the customer's invoicing contact; a company is not greeted
+        contact = (
+            self.move_ids.partner_id.filtered(lambda p: not p.is_company)[:1]
+            or self.partner_id.child_ids.filtered(
+                lambda p: not p.is_company and p.type in ("invoice", "contact")
+            ).sorted(lambda p: p.type != "invoice")[:1]
+        )
+        greeting = env._("Hello %(name)s", name=contact.name) if contact else env._("Hello")
+        phones = [phone for phone in (contact.phone, contact.mobile, self.partner_id.phone) if phone]
+        if len(lines) == 1:
+            sentence = env._(
+                "%(greeting)s, I just wanted to remind you that your invoice %(invoice)s falls due on %(due)s. "
+                "If you have any questions, do not hesitate to contact me.",
+                greeting=greeting,
+                invoice=lines[0]["name"],
+                due=lines[0]["due_date"],
+            )
+        elif len({line["due_date"] for line in lines}) == 1:
+            sentence = env._(
+                "%(greeting)s, I just wanted to remind you that your invoices %(invoices)s fall due on %(due)s. "
+                "If you have any questions, do not hesitate to contact me.",
+                greeting=greeting,
+                invoices=format_list(env, [line["name"] for line in lines], lang_code=env.lang),
+                due=lines[0]["due_date"],
+            )
+        else:
+            each = [env._("%(invoice)s (due on %(due)s)", invoice=line["name"], due=line["due_date"]) for line in lines]
+            sentence = env._(
+                "%(greeting)s, I just wanted to remind you that your invoices %(invoices)s fall due shortly. "
+                "If you have any questions, do not hesitate to contact me.",
+                greeting=greeting,
+                invoices=format_list(env, each, lang_code=env.lang),
+            )
+        return Markup("<p><b>%s</b></p><p>%s</p><p>%s</p>") % (
+            env._("Call script"),
+            sentence,
+            env._(
+                "%(customer)s, %(phone)s. Invoices: %(invoices)s.",
+                customer=self.partner_id.name,
+                phone=", ".join(dict.fromkeys(phones)) or env._("no phone number on the customer"),
+                invoices=", ".join(f"{line['name']} ({line['residual']}, {line['due_date']})" for line in lines),
+            ),
         )
 
     def _relance_responsible(self):
@@ -901,10 +1074,11 @@ class RelanceLog(models.Model):
             "formal": self.level_id.tone == "formal",
             "tone": self.level_id.tone,
             "letter": bool(self.env.context.get("relance_letter")),
+            "statement": self.with_statement and not self.env.context.get("relance_letter"),
             "deadline": self.relance_deadline(),
             "date": format_date(self.env, self.date, lang_code=lang),
         }
-        if part in ("sections", "closing"):
+        if part in ("sections", "closing", "payment"):
             values["sections"] = self.relance_sections()
         if part == "claim":
             values.update(rates=self._relance_rates(lang), rate_kind=self.company_id.relance_penalty_rate_type)
@@ -1166,11 +1340,31 @@ class RelanceLog(models.Model):
         )
 
     @api.model
-    def _relance_statement_partners(self, date):
-        """Customers with enough overdue invoices and no statement sent (or failed today) this month."""
+    def _relance_statement_due(self, partner, date):
+        """Whether the customer's statement of the month is due today and not sent (nor a reminder email today),
+        as read for the whole cron batch if it was."""
         company = self.env.company
-        groups = self.env["account.move"]._read_group(
-            [
+        if not company._relance_is_statement_day(date):
+            return False
+        known = self.env.cr.cache.get("relance_statements_due", {})
+        if company.id in known:
+            return partner.id in known[company.id]
+        return bool(self._relance_statement_partners(date, partner))
+
+    @api.model
+    def _relance_statement_partners(self, date, partners=None):
+        """Customers (of partners, or all) with enough overdue invoices and no statement sent (or failed today)
+        this month, nor a reminder email today (one message a day). The statement run leaves out the customers
+        the ladder reminds today: their statement goes with their reminder (_relance_remind_partner)."""
+        company = self.env.company
+        Move = self.env["account.move"]
+        among = [("commercial_partner_id", "in", partners.ids)] if partners is not None else []
+        if partners is None and company.relance_auto_send:
+            due = Move._read_group(Move._relance_due_domain(company, date), ["commercial_partner_id"])
+            among = [("commercial_partner_id", "not in", [partner.id for (partner,) in due])]
+        groups = Move._read_group(
+            among
+            + [
                 ("company_id", "=", company.id),
                 ("move_type", "=", "out_invoice"),
                 ("state", "=", "posted"),
@@ -1183,24 +1377,36 @@ class RelanceLog(models.Model):
             having=[("__count", ">=", max(company.relance_statement_min_overdue, 1))],
             order="commercial_partner_id",
         )
-        partners = self.env["res.partner"].browse([partner.id for partner, _count in groups])
-        return partners - self._relance_statement_done(partners, date).partner_id
+        found = self.env["res.partner"].browse([partner.id for partner, _count in groups])
+        return found - self._relance_statement_done(found, date).partner_id
 
     @api.model
     def _relance_statement_done(self, partners, date):
-        """Statements that already count for this month: sent, or failed today."""
+        """What stands for this month's statement: a statement sent, or failed today; a reminder email today
+        (the statement went with it, or is skipped: one message a day)."""
         return self.search(
             [
-                ("kind", "=", "statement"),
                 ("company_id", "=", self.env.company.id),
                 ("partner_id", "in", partners.ids),
                 "|",
+                "|",
                 "&",
+                "&",
+                ("kind", "=", "statement"),
                 ("state", "=", "sent"),
                 ("date", ">=", date.replace(day=1)),
                 "&",
+                "&",
+                ("kind", "=", "statement"),
                 ("state", "=", "failed"),
                 ("date", "=", date),
+                "&",
+                "&",
+                "&",
+                ("kind", "=", "reminder"),
+                ("date", "=", date),
+                ("channel", "in", ("email", "email_letter")),
+                ("state", "in", ("sent", "to_print", "printed", "done")),
             ]
         )
 
@@ -1264,6 +1470,16 @@ class RelanceLog(models.Model):
         self.ensure_one()
         template = self.env.ref("odoo_relance_fr.mail_template_relance_statement")
         self.partner_id._relance_recipient()  # no email address: fail before rendering the PDF
+        attachment = self._relance_store_statement(pdf)
+        self._relance_queue_email(template, attachment)
+        self._relance_record({"state": "sent"})
+        self.partner_id._message_log(
+            body=self.env._("Statement of account at %(date)s sent by email.", date=format_date(self.env, self.date))
+        )
+
+    def _relance_store_statement(self, pdf=None):
+        """Keep the statement PDF (given, or rendered now) on this statement log: the file sent."""
+        self.ensure_one()
         if pdf is None:
             report = self.env.ref("odoo_relance_fr.action_report_relance_statement")
             pdf = (
@@ -1285,11 +1501,8 @@ class RelanceLog(models.Model):
                 "mimetype": "application/pdf",
             }
         )
-        self._relance_queue_email(template, attachment)
-        self._relance_record({"state": "sent", "letter_attachment_id": attachment.id})
-        self.partner_id._message_log(
-            body=self.env._("Statement of account at %(date)s sent by email.", date=format_date(self.env, self.date))
-        )
+        self._relance_record({"letter_attachment_id": attachment.id})
+        return attachment
 
     def relance_statement_summary(self):
         """Date, balance and overdue amount of the statement, for the email, in the customer's language."""
@@ -1333,6 +1546,13 @@ class MailActivity(models.Model):
                 and act.activity_type_id == self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
             )
         )
+        courtesy = calls.filtered(
+            lambda act: (
+                (log := self.env["relance.log"].browse(act.res_id)).state == "sent"
+                and log.level_id._relance_is_courtesy_call()
+            )
+        )
+        calls -= courtesy
         if calls and not self.env.context.get("relance_call_outcome"):
             raise UserError(
                 self.env._(
@@ -1340,4 +1560,8 @@ class MailActivity(models.Model):
                     "it updates the invoices (promise, dispute, last reminder date)."
                 )
             )
-        return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        logs = self.env["relance.log"].browse(courtesy.mapped("res_id"))
+        result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        # a courtesy call made: its reminder is done (the invoices moved on when it was planned)
+        logs._relance_record({"state": "done"})
+        return result

@@ -13,6 +13,7 @@ _logger = logging.getLogger(__name__)
 
 DEFAULT_LEVEL_XMLIDS = (
     "odoo_relance_fr.relance_level_pre_due",
+    "odoo_relance_fr.relance_level_courtesy_call",
     "odoo_relance_fr.relance_level_1",
     "odoo_relance_fr.relance_level_2",
     "odoo_relance_fr.relance_level_3",
@@ -29,6 +30,13 @@ class ResCompany(models.Model):
         currency_field="currency_id",
         default=5.0,
         help="Invoices whose amount still due is below this amount are never reminded.",
+    )
+    relance_courtesy_call_amount = fields.Monetary(
+        string="Courtesy call from",
+        currency_field="currency_id",
+        default=5000.0,
+        help="Invoices of at least this amount (tax included) get the courtesy call before their due date, "
+        "whatever the customer; the customers ticked « Courtesy call before the due date » get it for every invoice.",
     )
 
     relance_auto_send = fields.Boolean(
@@ -148,10 +156,25 @@ class ResCompany(models.Model):
         default=2,
         help="Customers with at least this many overdue invoices get the monthly statement.",
     )
+    relance_statement_with_reminder = fields.Selection(
+        [("attach", "Attached to the reminder"), ("skip", "Not sent: the reminder is enough")],
+        string="Statement on a reminder day",
+        default="attach",
+        required=True,
+        help="A customer receives at most one message a day: on statement day, a customer who gets a reminder "
+        "gets the statement attached to it, or no statement that month.",
+    )
 
-    @api.constrains("relance_min_amount")
+    @api.constrains("relance_min_amount", "relance_courtesy_call_amount")
     def _check_relance_min_amount(self):
         for company in self:
+            if company.relance_courtesy_call_amount < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The amount from which invoices get a courtesy call cannot be negative (%(amount)s).",
+                        amount=company.relance_courtesy_call_amount,
+                    )
+                )
             if company.relance_min_amount < 0:
                 raise ValidationError(
                     self.env._(

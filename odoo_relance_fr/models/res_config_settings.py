@@ -10,6 +10,9 @@ class ResConfigSettings(models.TransientModel):
     relance_min_amount = fields.Monetary(
         related="company_id.relance_min_amount", readonly=False, currency_field="currency_id"
     )
+    relance_courtesy_call_amount = fields.Monetary(
+        related="company_id.relance_courtesy_call_amount", readonly=False, currency_field="currency_id"
+    )
 
     relance_auto_send = fields.Boolean(related="company_id.relance_auto_send", readonly=False)
     relance_grouping = fields.Boolean(related="company_id.relance_grouping", readonly=False)
@@ -35,6 +38,9 @@ class ResConfigSettings(models.TransientModel):
     relance_indemnity_account_id = fields.Many2one(related="company_id.relance_indemnity_account_id", readonly=False)
     relance_statement_day = fields.Selection(related="company_id.relance_statement_day", readonly=False)
     relance_statement_min_overdue = fields.Integer(related="company_id.relance_statement_min_overdue", readonly=False)
+    relance_statement_with_reminder = fields.Selection(
+        related="company_id.relance_statement_with_reminder", readonly=False
+    )
     relance_contract_rate_warning = fields.Char(
         string="Contract rate warning", compute="_compute_relance_contract_rate_warning"
     )

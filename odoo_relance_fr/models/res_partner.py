@@ -18,6 +18,15 @@ class ResPartner(models.Model):
         "decides for itself: excluding a customer shared by several companies excludes it for this one only.",
         groups=RELANCE_STAFF,
     )
+    relance_courtesy_call = fields.Boolean(
+        string="Courtesy call before the due date",
+        company_dependent=True,
+        tracking=True,
+        help="A few days before each invoice falls due, the person in charge of reminders gets a call to make "
+        "(level « Courtesy call »): for the customers you know well. Invoices of at least the amount set in "
+        "Settings get it whatever the customer.",
+        groups=RELANCE_STAFF,
+    )
     relance_log_ids = fields.One2many("relance.log", "partner_id", string="Reminder history", groups=RELANCE_STAFF)
     relance_log_count = fields.Integer(string="Reminders", compute="_compute_relance_totals", groups=RELANCE_STAFF)
     relance_overdue_amount = fields.Monetary(
@@ -130,6 +139,30 @@ class ResPartner(models.Model):
                 customer=self.display_name,
             )
         )
+
+    def _relance_reach_issue(self, channel, company):
+        """Why a reminder through channel cannot reach this customer, in words for the accountant ("" when it can)."""
+        self.ensure_one()
+        postal = self._relance_has_postal_address()
+        if channel in ("letter", "email_letter") and not postal:
+            return self.env._(
+                "%(customer)s has no postal address (street and city) for the letter: complete it, or choose the "
+                "email channel.",
+                customer=self.display_name,
+            )
+        if channel == "email" and not self._relance_email_contact():
+            if not postal:
+                return self.env._(
+                    "%(customer)s has no email address and no postal address: complete its record (list « To "
+                    "complete »).",
+                    customer=self.display_name,
+                )
+            if not company.relance_letter_without_email:
+                return self.env._(
+                    "%(customer)s has no email address: add one, or choose the letter channel.",
+                    customer=self.display_name,
+                )
+        return ""
 
     def _relance_has_postal_address(self):
         self.ensure_one()

@@ -1,5 +1,6 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
 
 from ..models.relance_checks import check_value_types
 from ..models.relance_level import CHANNELS
@@ -44,6 +45,21 @@ class RelanceWizard(models.TransientModel):
         return values
 
     @api.model
+    def action_relance_open(self):
+        """The wizard, saved at once: its lines are then records whose emails can be previewed and edited."""
+        wizard = self.create({})
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "name": self.env._("Customer reminders"),
+            "context": {"dialog_size": "extra-large"},
+        }
+
+    @api.model
     def _relance_moves_to_propose(self):
         """The invoices chosen in the list or form, else all those due for a reminder today."""
         Move = self.env["account.move"]
@@ -60,7 +76,20 @@ class RelanceWizard(models.TransientModel):
     def action_send(self):
         """Send every line that is not skipped; each customer all or nothing; then show the summary."""
         self.ensure_one()
-        self.line_ids.filtered(lambda line: not line.skip)._relance_check_sendable()
+        to_send = self.line_ids.filtered(lambda line: not line.skip)
+        to_send._relance_check_sendable()
+        blocked = [
+            self.env._("- %(customer)s: %(issue)s", customer=line.partner_id.name, issue=line.issue)
+            for line in to_send.filtered("issue")
+        ]
+        if blocked:
+            raise UserError(
+                self.env._(
+                    "These lines cannot be sent; skip them or change them, then send again. Nothing was sent."
+                    "\n%(lines)s",
+                    lines="\n".join(blocked),
+                )
+            )
         letters = self.env["relance.log"]
         for line in self.line_ids:
             letters |= line._relance_send(self.date)
@@ -120,7 +149,12 @@ class RelanceWizardLine(models.TransientModel):
     partner_id = fields.Many2one("res.partner", string="Customer", required=True)
     move_ids = fields.Many2many("account.move", string="Invoices")
     level_id = fields.Many2one("relance.level", required=True)
+    due_level_ids = fields.Many2many("relance.level", string="Levels due", compute="_compute_due_level_ids")
+    force_level = fields.Boolean(
+        string="Force", help="Send a level that is not due today (its delay or its minimum gap not reached)."
+    )
     channel = fields.Selection(CHANNELS, required=True)
+    issue = fields.Char(string="Cannot be sent", compute="_compute_issue")
     currency_id = fields.Many2one("res.currency")
     amount_due = fields.Monetary(string="Amount due")
     penalties = fields.Monetary(string="Penalties to date")
@@ -133,6 +167,48 @@ class RelanceWizardLine(models.TransientModel):
     email_cc = fields.Char(string="Copy to")
     result = fields.Selection(RESULTS, default="todo", readonly=True)
     result_note = fields.Char(string="Details", readonly=True)
+
+    @api.depends("move_ids")
+    def _compute_due_level_ids(self):
+        """The levels the line's invoices are due for today: the only ones offered unless forced."""
+        for line in self:
+            date = line.wizard_id.date or fields.Date.context_today(line)
+            due = line.move_ids.filtered(lambda m, date=date: m.relance_next_date and m.relance_next_date <= date)
+            line.due_level_ids = due._origin.relance_next_level_id
+
+    @api.depends("move_ids", "level_id", "force_level", "channel", "due_level_ids")
+    def _compute_issue(self):
+        """What keeps this line from going out, said before sending: an invoice that cannot be reminded today,
+        a level not due (unless forced), a customer the channel cannot reach."""
+        for line in self:
+            date = line.wizard_id.date or fields.Date.context_today(line)
+            reasons = [reason for move in line.move_ids if (reason := move._relance_block_reason(date))]
+            if (
+                not reasons
+                and line.level_id
+                and not line.force_level
+                and line.level_id._origin not in line.due_level_ids._origin
+            ):
+                reasons.append(line._relance_not_due_reason(date))
+            if not reasons and line.partner_id and line.channel:
+                company = line.wizard_id.company_id or self.env.company
+                reasons.append(line.partner_id._relance_reach_issue(line.channel, company))
+            line.issue = " ".join(filter(None, reasons)) or False
+
+    def _relance_not_due_reason(self, date):
+        moves = self.move_ids.filtered("relance_next_date").sorted("relance_next_date")
+        if not moves:
+            return self.env._(
+                "%(level)s is not due today for these invoices: tick « Force » to send it anyway.",
+                level=self.level_id.name,
+            )
+        return self.env._(
+            "%(level)s is not due today for these invoices (next: %(next)s on %(date)s): choose a level offered, "
+            "or tick « Force » to send it anyway.",
+            level=self.level_id.name,
+            next=moves[0].relance_next_level_id.name,
+            date=format_date(self.env, moves[0].relance_next_date),
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -192,7 +268,9 @@ class RelanceWizardLine(models.TransientModel):
         today = fields.Date.context_today(self)
         vals_list = []
         for partner, partner_moves in moves.grouped("commercial_partner_id").items():
-            level = partner_moves.relance_next_level_id.sorted(lambda lvl: (lvl.sequence, lvl.id))[-1:]
+            due = partner_moves.filtered(lambda m: m.relance_next_date and m.relance_next_date <= today)
+            levels = (due or partner_moves).relance_next_level_id
+            level = levels.sorted(lambda lvl: (lvl.sequence, lvl.id))[-1:]
             try:
                 recipient = partner._relance_recipient()
             except UserError:
@@ -210,6 +288,8 @@ class RelanceWizardLine(models.TransientModel):
                     "recipient_id": recipient.id,
                 }
             )
+            # a line that cannot go out says why, and waits to be changed and ticked again
+            vals_list[-1]["skip"] = bool(self.new(vals_list[-1]).issue)
         return vals_list
 
     def action_preview(self):
@@ -252,6 +332,36 @@ class RelanceWizardLine(models.TransientModel):
         if self.skip:
             self.result = "skipped"
             return self.env["relance.log"]
+        try:
+            logs = self._relance_remind(date)
+        except UserError as error:  # nothing to send after all (paid meanwhile): said, nothing recorded
+            self.write({"result": "failed", "result_note": error.args[0]})
+            return self.env["relance.log"]
+        if not logs:
+            self.write(
+                {
+                    "result": "failed",
+                    "result_note": self.env._(
+                        "The reminders of %(customer)s are being sent at this moment by the daily run: nothing "
+                        "more was sent.",
+                        customer=self.partner_id.name,
+                    ),
+                }
+            )
+            return logs
+        failed = logs.filtered(lambda log: log.state == "failed")
+        if failed:
+            self.write({"result": "failed", "result_note": failed[0].note})
+            return self.env["relance.log"]
+        self.result = (
+            "to_call"
+            if self.channel == "phone"
+            else ("to_print" if any(log.state == "to_print" for log in logs) else "sent")
+        )
+        return logs.filtered(lambda log: log.state == "to_print")
+
+    def _relance_remind(self, date):
+        """This line's reminders, with the email as a person may have edited it."""
         mail_values = {}
         if self.body or self.email_cc or self.extra_recipient_ids:
             mail_values = {
@@ -272,7 +382,7 @@ class RelanceWizardLine(models.TransientModel):
                     if value
                 }
             }
-        logs = (
+        return (
             self.env["relance.log"]
             .with_context(relance_mail_values=mail_values)
             ._relance_remind_partner(
@@ -284,13 +394,3 @@ class RelanceWizardLine(models.TransientModel):
                 channel=self.channel,
             )
         )
-        failed = logs.filtered(lambda log: log.state == "failed")
-        if failed:
-            self.write({"result": "failed", "result_note": failed[0].note})
-            return self.env["relance.log"]
-        self.result = (
-            "to_call"
-            if self.channel == "phone"
-            else ("to_print" if any(log.state == "to_print" for log in logs) else "sent")
-        )
-        return logs.filtered(lambda log: log.state == "to_print")
