@@ -60,7 +60,7 @@ INVOICES = [
     ("brightside", 1800.00, -7, None, None, 0, "client britannique (export, sans TVA), en anglais"),
     ("peeters", 2200.00, -22, "relance_level_1", 15, 0, "client belge (intracommunautaire, autoliquidation)"),
     ("excluded", 700.00, -37, None, None, 0, "client exclu des relances"),
-    ("dubois", 5000.00, 3, None, None, 0, "6 000 € TTC, échéance dans 3 jours : appel de courtoisie"),
+    ("dubois", 5000.00, 3, None, None, 0, "6 000 € TTC, échéance dans 3 jours (appel de courtoisie)"),
     # three late invoices for one customer: one grouped reminder
     ("leroy", 450.00, -7, None, None, 0, "groupée (1/3)"),
     ("leroy", 1200.00, -22, "relance_level_1", 15, 0, "groupée (2/3)"),

@@ -235,7 +235,11 @@ class TestLadderGrouping(LadderCommon):
             self.assertEqual({move.relance_level_id for move in moves}, {self.pre_due})
             body = mails.filtered(lambda mail, partner=partner: mail.recipient_ids == partner).body_html
             self.assertIn("les factures ci-dessous arriveront prochainement à échéance", body)
-            self.assertIn("Les factures non encore échues sont à régler à leur échéance.", body)
+            self.assertIn(
+                "Les factures non encore échues ne sont pas concernées par ce délai\u00a0: elles sont à régler au plus "
+                "tard à leur échéance.",
+                body,
+            )
             self.assertIn("Nous vous demandons de procéder à son règlement sous", body)
             for move in moves:
                 self.assertIn(move.name, body)

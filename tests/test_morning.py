@@ -256,8 +256,12 @@ class TestOneMessageADay(LadderCommon):
         self.assertEqual(len(mail.attachment_ids), 4, "three invoices and the statement")
         self.assertIn("la facture ci-dessous arrivera prochainement à échéance", mail.body_html)
         self.assertIn("Vous trouverez également en pièce jointe votre relevé de compte à ce jour", mail.body_html)
+        self.assertEqual(
+            mail.subject, "Ateliers Dupont SAS – 2e relance – 2\u00a0factures impayées, et 1\u00a0facture à échoir"
+        )
         self.assertIn(
-            "3\u00a0600,00\u00a0€</strong>, dont 1\u00a0200,00\u00a0€ non encore échus, à régler à leur échéance",
+            "3\u00a0600,00\u00a0€</strong>, dont 1\u00a0200,00\u00a0€ non encore échus, à régler au plus tard à leur "
+            "échéance",
             mail.body_html,
         )
         self.assert_statement_alone(logs, mails, self.customer_2)

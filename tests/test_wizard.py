@@ -87,8 +87,8 @@ class TestReminderWizard(LadderCommon):
         self.assertEqual((len(wizard.line_ids), wizard.line_ids.level_id), (1, self.pre_due))
         self.assertTrue(wizard.line_ids.skip)
         self.assertIn(
-            "Le niveau «\u00a0Avis avant échéance\u00a0» n'est pas dû aujourd'hui pour ces factures (prochain\u00a0: "
-            "«\u00a0Avis avant échéance\u00a0» le 23/03/2026)",
+            "Le niveau «\u00a0Avis avant échéance\u00a0» ne sera applicable à ces factures que le 23/03/2026\u00a0: "
+            "cochez «\u00a0Forcer\u00a0» pour l'envoyer dès aujourd'hui.",
             wizard.line_ids.issue,
         )
         wizard.line_ids.write({"force_level": True, "skip": False})  # the accountant sends it anyway
@@ -121,7 +121,11 @@ class TestReminderWizard(LadderCommon):
         )
         # a level not due: said, until forced
         martin.level_id = self.level_3
-        self.assertIn("Le niveau «\u00a0Relance 3 (dernière)\u00a0» n'est pas dû aujourd'hui", martin.issue)
+        self.assertIn(
+            "Le niveau «\u00a0Relance 3 (dernière)\u00a0» n'est pas encore applicable à ces factures (prochain\u00a0: "
+            "«\u00a0Relance 1 (courtoise)\u00a0» le 22/01/2026)",
+            martin.issue,
+        )
         claire.write({"skip": False, "force_level": True})
         with self.mock_mail_gateway(), self.assertRaisesMessage(UserError, "Rien n'a été envoyé") as caught:
             wizard.action_send()
@@ -129,7 +133,8 @@ class TestReminderWizard(LadderCommon):
         message = str(caught.exception)
         self.assertIn(f"Mme Claire Petit\u00a0: {reminded.name} a déjà été relancée le 16/03/2026", message)
         self.assertIn(
-            "Boulangerie Martin SARL\u00a0: Le niveau «\u00a0Relance 3 (dernière)\u00a0» n'est pas dû", message
+            "Boulangerie Martin SARL\u00a0: Le niveau «\u00a0Relance 3 (dernière)\u00a0» n'est pas encore applicable",
+            message,
         )
         self.assertFalse((reminded | due).relance_log_ids)
         claire.skip = True

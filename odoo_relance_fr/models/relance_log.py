@@ -1136,8 +1136,20 @@ class RelanceLog(models.Model):
             "final": env._("Last reminder before formal notice"),
             "formal": env._("FORMAL NOTICE"),
         }.get(tone) or self.level_id.with_env(env)._relance_customer_label()
-        count = len(self.move_ids)
-        sections = self.relance_sections() if count > 1 else []
+        sections = self.relance_sections() if len(self.move_ids) > 1 else []
+        # invoices not yet due joining a reminder are no unpaid invoices: named apart, after the others
+        soon = sum(len(s["lines"]) for s in sections if s["tone"] == "pre_due") if tone != "pre_due" else 0
+        if soon:
+            sections = [s for s in sections if s["tone"] != "pre_due"]
+        subject = self._relance_subject_of(env, tone, stage, sections, len(self.move_ids) - soon)
+        if soon == 1:
+            return subject + env._(", and 1 invoice not yet due")
+        if soon:
+            return subject + env._(", and %(count)s invoices not yet due", count=soon)
+        return subject
+
+    def _relance_subject_of(self, env, tone, stage, sections, count):
+        """The subject for count invoices at these stages (the first of them, when there is one)."""
         if len(sections) > 1:
             # invoices at several stages: the subject names the most advanced for the invoices it concerns
             most = len(sections[0]["lines"])
@@ -1155,15 +1167,12 @@ class RelanceLog(models.Model):
                     stage=sections[0]["label"],
                 )
             )
+        name = sections[0]["lines"][0]["name"] if sections else self.move_ids[:1].name
         if tone == "pre_due":
-            what = (
-                env._("invoice %(name)s", name=self.move_ids.name)
-                if count == 1
-                else env._("%(count)s invoices", count=count)
-            )
+            what = env._("invoice %(name)s", name=name) if count == 1 else env._("%(count)s invoices", count=count)
         else:
             what = (
-                env._("unpaid invoice %(name)s", name=self.move_ids.name)
+                env._("unpaid invoice %(name)s", name=name)
                 if count == 1
                 else env._("%(count)s unpaid invoices", count=count)
             )

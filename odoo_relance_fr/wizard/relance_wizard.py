@@ -202,6 +202,12 @@ class RelanceWizardLine(models.TransientModel):
                 "%(level)s is not due today for these invoices: tick « Force » to send it anyway.",
                 level=self.level_id.name,
             )
+        if moves[0].relance_next_level_id == self.level_id:
+            return self.env._(
+                "%(level)s applies to these invoices only from %(date)s: tick « Force » to send it today.",
+                level=self.level_id.name,
+                date=format_date(self.env, moves[0].relance_next_date),
+            )
         return self.env._(
             "%(level)s is not due today for these invoices (next: %(next)s on %(date)s): choose a level offered, "
             "or tick « Force » to send it anyway.",
