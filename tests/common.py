@@ -2,8 +2,14 @@
 
 from contextlib import contextmanager
 
+from freezegun import freeze_time
+
 from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
+
+from odoo.addons.mail.tests.common import MockEmail
+
+D = fields.Date.to_date  # "2026-03-16" -> date
 
 LEVEL_XMLIDS = (
     "odoo_relance_fr.relance_level_pre_due",
@@ -140,3 +146,19 @@ class RelanceCommon(TransactionCase):
         return new_test_user(
             cls.env, login=login, groups=groups, company_id=company.id, company_ids=[Command.set(company.ids)]
         )
+
+
+class LadderCommon(RelanceCommon, MockEmail):
+    """The common data, with the daily ladder run on a date and the emails it sent to customers."""
+
+    def run_ladder(self, date):
+        """Run the daily scheduled action on date; return the logs and the mails it sent to customers (not the
+        notices telling staff an activity was assigned to them)."""
+        logs_before = self.env["relance.log"].search([])
+        with freeze_time(date), self.mock_mail_gateway():
+            self.env.ref("odoo_relance_fr.ir_cron_relance_ladder").method_direct_trigger()
+            mails = self._new_mails.filtered(lambda mail: mail.mail_message_id.message_type != "user_notification")
+        return self.env["relance.log"].search([]) - logs_before, mails
+
+    def remind(self, move, level, date):
+        move.write({"relance_level_id": level.id, "relance_last_date": date})

@@ -1,12 +1,10 @@
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import RelanceCommon
-
-D = fields.Date.to_date
+from .common import D, RelanceCommon
 
 
 @tagged("post_install", "-at_install")

@@ -1,12 +1,9 @@
 from freezegun import freeze_time
 
-from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from .test_ladder import LadderCommon
-
-D = fields.Date.to_date
+from .common import D, LadderCommon
 
 
 @tagged("post_install", "-at_install")

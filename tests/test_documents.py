@@ -13,14 +13,12 @@ from xml.etree import ElementTree
 import polib
 from freezegun import freeze_time
 
-from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import html2plaintext
 
+from .common import D, LadderCommon
 from .test_emails import IBAN, fr_eur, penalty
-from .test_ladder import LadderCommon
 
-D = fields.Date.to_date
 DAY = D("2026-03-16")
 FR_PO = Path(__file__).resolve().parent.parent / "odoo_relance_fr" / "i18n" / "fr.po"
 

@@ -20,8 +20,8 @@ from odoo.tests import BaseCase, tagged
 
 from odoo.addons.base.tests.common import MockSmtplibCase
 
+from .common import D, LadderCommon
 from .drill_worker import statement_day
-from .test_ladder import D, LadderCommon
 
 WORKER = Path(__file__).with_name("drill_worker.py")
 

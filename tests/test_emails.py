@@ -14,9 +14,8 @@ from odoo import fields
 from odoo.tests import Form, tagged
 from odoo.tools import html2plaintext
 
-from .test_ladder import LadderCommon
+from .common import D, LadderCommon
 
-D = fields.Date.to_date
 DAY = D("2026-03-16")
 IBAN = "FR76 3000 6000 0112 3456 7890 189"
 RATE_2026_H1 = 0.1215  # ECB refinancing rate of 2026-H1 (2.15 %) + 10 points

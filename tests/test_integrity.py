@@ -11,9 +11,7 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.mail.tests.common import MockEmail
 
-from .common import RelanceCommon
-
-D = fields.Date.to_date
+from .common import D, RelanceCommon
 
 
 class RpcRefused(Exception):

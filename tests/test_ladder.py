@@ -1,28 +1,10 @@
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.mail.tests.common import MockEmail
-
-from .common import RelanceCommon
-
-D = fields.Date.to_date
-
-
-class LadderCommon(RelanceCommon, MockEmail):
-    def run_ladder(self, date):
-        """Run the daily scheduled action on date; return the logs and the mails it sent to customers (not the
-        notices telling staff an activity was assigned to them)."""
-        logs_before = self.env["relance.log"].search([])
-        with freeze_time(date), self.mock_mail_gateway():
-            self.env.ref("odoo_relance_fr.ir_cron_relance_ladder").method_direct_trigger()
-            mails = self._new_mails.filtered(lambda mail: mail.mail_message_id.message_type != "user_notification")
-        return self.env["relance.log"].search([]) - logs_before, mails
-
-    def remind(self, move, level, date):
-        move.write({"relance_level_id": level.id, "relance_last_date": date})
+from .common import D, LadderCommon
 
 
 @tagged("post_install", "-at_install")

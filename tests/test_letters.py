@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import html2plaintext
 
-from .test_ladder import LadderCommon
+from .common import LadderCommon
 
 
 @tagged("post_install", "-at_install")

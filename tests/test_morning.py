@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from .test_ladder import LadderCommon
+from .common import LadderCommon
 
 
 @tagged("post_install", "-at_install")

@@ -1,13 +1,10 @@
 from freezegun import freeze_time
 
-from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import html2plaintext
 
-from .test_ladder import LadderCommon
-
-D = fields.Date.to_date
+from .common import D, LadderCommon
 
 
 @tagged("post_install", "-at_install")

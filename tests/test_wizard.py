@@ -3,7 +3,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from .test_ladder import LadderCommon
+from .common import LadderCommon
 
 
 @tagged("post_install", "-at_install")
