@@ -255,6 +255,16 @@ class AccountMove(models.Model):
         )
 
     @api.model
+    def _relance_open_domain(self, companies):
+        """The posted customer invoices of these companies with something still to pay."""
+        return [
+            ("company_id", "in", companies.ids),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", REMINDABLE_PAYMENT_STATES),
+        ]
+
+    @api.model
     def _relance_due_domain(self, company, date):
         """Open customer invoices of company whose next reminder is due on date and not yet handled today.
 
@@ -278,11 +288,7 @@ class AccountMove(models.Model):
             )
             .move_ids
         )
-        return [
-            ("company_id", "=", company.id),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", REMINDABLE_PAYMENT_STATES),
+        return self._relance_open_domain(company) + [
             ("relance_next_date", "<=", date),
             "|",
             ("relance_last_date", "=", False),

@@ -272,16 +272,5 @@ class RelanceLevel(models.Model):
 
     def _relance_reschedule_invoices(self, companies):
         """The ladder changed: recompute the next reminder of the open invoices it governs."""
-        moves = (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("company_id", "in", companies.ids),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
-                ]
-            )
-        )
+        moves = self.env["account.move"].sudo().search(self.env["account.move"]._relance_open_domain(companies))
         moves._relance_reschedule()

@@ -1373,11 +1373,8 @@ class RelanceLog(models.Model):
             among = [("commercial_partner_id", "not in", [partner.id for (partner,) in due])]
         groups = Move._read_group(
             among
+            + Move._relance_open_domain(company)
             + [
-                ("company_id", "=", company.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
                 ("invoice_date_due", "<", date),
                 ("commercial_partner_id.relance_excluded", "=", False),
             ],
@@ -1453,15 +1450,8 @@ class RelanceLog(models.Model):
 
     @api.model
     def _prepare_relance_statement_vals(self, partner, date):
-        moves = self.env["account.move"].search(
-            [
-                ("company_id", "=", self.env.company.id),
-                ("commercial_partner_id", "=", partner.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-            ]
-        )
+        Move = self.env["account.move"]
+        moves = Move.search(Move._relance_open_domain(self.env.company) + [("commercial_partner_id", "=", partner.id)])
         return {
             "kind": "statement",
             "date": date,

@@ -72,14 +72,7 @@ class ResPartner(models.Model):
     @api.model
     def _relance_to_complete_ids(self):
         """Customers of open invoices of the user's companies lacking an email or a postal address."""
-        moves = self.env["account.move"].search(
-            [
-                ("company_id", "in", self.env.companies.ids),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-            ]
-        )
+        moves = self.env["account.move"].search(self.env["account.move"]._relance_open_domain(self.env.companies))
         return moves.commercial_partner_id.filtered(lambda partner: partner._relance_lacks_contact()).ids
 
     def _search_relance_to_complete(self, operator, value):
@@ -95,12 +88,9 @@ class ResPartner(models.Model):
         for partner in self:
             overdue = (
                 self.env["account.move"].search(
-                    [
-                        ("company_id", "=", company.id),
+                    self.env["account.move"]._relance_open_domain(company)
+                    + [
                         ("commercial_partner_id", "=", partner.commercial_partner_id.id),
-                        ("move_type", "=", "out_invoice"),
-                        ("state", "=", "posted"),
-                        ("payment_state", "in", ("not_paid", "partial")),
                         ("invoice_date_due", "<", today),
                     ]
                 )
