@@ -128,6 +128,13 @@ def odoo_registry(db_name, peers=False):
 # ----------------------------------------------------------------------
 
 
+def as_scheduler(env, cron_xmlid):
+    """env as Odoo's scheduler runs a job: with a progress record of the job in its context, so that the
+    job commits its batches and reports its progress."""
+    _cron, progress = env.ref(f"odoo_relance_fr.{cron_xmlid}")._add_progress()
+    return env(context=dict(env.context, ir_cron_progress_id=progress.id))
+
+
 def build(db_name, customers):
     """Fill the template database: customers, posted invoices, payments, stored invoice PDFs."""
     odoo, registry = odoo_registry(db_name)
@@ -709,8 +716,8 @@ def child(mode, db_name, arg):
     odoo, registry = odoo_registry(db_name, peers=mode in PEER_MEASURES)
     server = None
     with registry.cursor() as cr:
-        # relance_autocommit: commit as under the scheduler
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR", "relance_autocommit": True})
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR"})
+        env = as_scheduler(env, "ir_cron_relance_ladder")  # commits its batches, as under the scheduler
         run, check_output = MEASURES[mode](odoo, env, arg)
         if mode in RENDERING:
             server = HttpServer(odoo, env).__enter__()

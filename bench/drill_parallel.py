@@ -22,7 +22,10 @@ def worker(db_name):
     odoo.tools.config.parse_config([f"--addons-path={ROOT}", "--log-level=error"])
     registry = odoo.modules.registry.Registry(db_name)
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR", "relance_autocommit": True})
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR"})
+        # a progress record of the job, as the scheduler gives it: the job then commits its batches
+        _cron, progress = env.ref("odoo_relance_fr.ir_cron_relance_ladder")._add_progress()
+        env = env(context=dict(env.context, ir_cron_progress_id=progress.id))
         Move = env["account.move"]
         company = env.ref("base.main_company")
         today = odoo.fields.Date.context_today(Move)

@@ -65,7 +65,8 @@ def profile(db_name, every, top):
     thread = threading.current_thread()
     thread.query_hooks = [hook]
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR", "relance_autocommit": True})
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR"})
+        env = bench.as_scheduler(env, "ir_cron_relance_ladder")  # commits its batches, as under the scheduler
         Log = env["relance.log"]
         Move = env["account.move"]
         company = env.ref("base.main_company")

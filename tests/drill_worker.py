@@ -38,6 +38,13 @@ def registry_for(db_name, addons_path):
     return odoo, odoo.modules.registry.Registry(db_name)
 
 
+def as_scheduler(env, cron_xmlid):
+    """env as Odoo's scheduler runs a job: with a progress record of the job in its context, so that the
+    job commits its batches and reports its progress."""
+    _cron, progress = env.ref(f"odoo_relance_fr.{cron_xmlid}")._add_progress()
+    return env(context=dict(env.context, ir_cron_progress_id=progress.id))
+
+
 def blank_pdf():
     from odoo.tools.pdf import PdfFileWriter
 
@@ -179,7 +186,8 @@ def statements(db_name, addons_path):
     odoo, registry = registry_for(db_name, addons_path)
     day = statement_day()
     with freeze_time(day), registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR", "relance_autocommit": True})
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR"})
+        env = as_scheduler(env, "ir_cron_relance_statement")  # commits its batches, as under the scheduler
         company = env.ref("base.main_company")
         Log = env["relance.log"]
         calls = 0
@@ -251,7 +259,8 @@ def run(db_name, addons_path, crash_after=None):
 
         RelanceLog._relance_mark_moves = mark_moves_then_crash
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR", "relance_autocommit": True})
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR"})
+        env = as_scheduler(env, "ir_cron_relance_ladder")  # commits its batches, as under the scheduler
         Move = env["account.move"]
         today = odoo.fields.Date.context_today(Move)
         companies = env["res.company"].search([("relance_auto_send", "=", True)])

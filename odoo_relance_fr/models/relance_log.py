@@ -299,9 +299,8 @@ class RelanceLog(models.Model):
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
 
     def _relance_commit_in_cron(self):
-        """Commit when run by the scheduler (or a worker asking for it), never in tests."""
-        in_cron = self.env.context.get("ir_cron_progress_id") or self.env.context.get("relance_autocommit")
-        if in_cron and not getattr(threading.current_thread(), "testing", False):
+        """Commit when run by the scheduler (a job run with its progress record), never in tests."""
+        if self.env.context.get("ir_cron_progress_id") and not getattr(threading.current_thread(), "testing", False):
             # the scheduler's batches, committed as Odoo's own crons do (see _relance_run_batch)
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
