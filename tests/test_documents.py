@@ -24,8 +24,9 @@ FR_PO = Path(__file__).resolve().parent.parent / "odoo_relance_fr" / "i18n" / "f
 
 
 def text_of(html):
-    """The text as read, every space (non-breaking ones included) kept as it is, runs of blanks as one."""
-    return re.sub(r"[ \t\r\n]+", " ", html2plaintext(html))
+    """The text as read, every space (non-breaking ones included) kept as it is, runs of blanks as one; without
+    the images, whose data URIs html2plaintext would list with the links."""
+    return re.sub(r"[ \t\r\n]+", " ", html2plaintext(re.sub(r"<img[^>]*>", "", html)))
 
 
 def flat(text):
