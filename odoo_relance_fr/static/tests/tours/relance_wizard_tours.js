@@ -1,5 +1,28 @@
 import { registry } from "@web/core/registry";
 
+const openReminders = [
+    {
+        content: "Open the app switcher",
+        trigger: ".o_navbar_apps_menu button",
+        run: "click",
+    },
+    {
+        content: "Open the Invoicing app",
+        trigger: ".o-dropdown--menu .dropdown-item:contains('Facturation')",
+        run: "click",
+    },
+    {
+        content: "Open the Customers menu",
+        trigger: ".o_main_navbar .o_menu_sections .dropdown-toggle:contains('Clients')",
+        run: "click",
+    },
+    {
+        content: "Open Reminders",
+        trigger: ".dropdown-menu .dropdown-item:contains('Relances')",
+        run: "click",
+    },
+];
+
 registry.category("web_tour.tours").add("relance_remind_from_invoice", {
     steps: () => [
         {
@@ -25,26 +48,7 @@ registry.category("web_tour.tours").add("relance_remind_from_invoice", {
 
 registry.category("web_tour.tours").add("relance_morning_batch", {
     steps: () => [
-        {
-            content: "Open the app switcher",
-            trigger: ".o_navbar_apps_menu button",
-            run: "click",
-        },
-        {
-            content: "Open the Invoicing app",
-            trigger: ".o-dropdown--menu .dropdown-item:contains('Facturation')",
-            run: "click",
-        },
-        {
-            content: "Open the Customers menu",
-            trigger: ".o_main_navbar .o_menu_sections .dropdown-toggle:contains('Clients')",
-            run: "click",
-        },
-        {
-            content: "Open Reminders",
-            trigger: ".dropdown-menu .dropdown-item:contains('Relances')",
-            run: "click",
-        },
+        ...openReminders,
         {
             content: "Both customers are proposed",
             trigger: ".modal .o_data_row:contains('Garage Leroy SA')",
@@ -98,29 +102,6 @@ registry.category("web_tour.tours").add("relance_call_outcome", {
         },
     ],
 });
-
-const openReminders = [
-    {
-        content: "Open the app switcher",
-        trigger: ".o_navbar_apps_menu button",
-        run: "click",
-    },
-    {
-        content: "Open the Invoicing app",
-        trigger: ".o-dropdown--menu .dropdown-item:contains('Facturation')",
-        run: "click",
-    },
-    {
-        content: "Open the Customers menu",
-        trigger: ".o_main_navbar .o_menu_sections .dropdown-toggle:contains('Clients')",
-        run: "click",
-    },
-    {
-        content: "Open Reminders",
-        trigger: ".dropdown-menu .dropdown-item:contains('Relances')",
-        run: "click",
-    },
-];
 
 function assertNotCut(selector) {
     // the text of every cell or tag matching selector is shown whole
