@@ -49,6 +49,10 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import odoo_env
+from odoo_env import as_scheduler
+
 PY = sys.executable
 CACHE = Path(
     os.environ.get("RELANCE_CACHE")
@@ -119,20 +123,12 @@ def update_template(template, peers=False):
 def odoo_registry(db_name, peers=False):
     import odoo
 
-    odoo.tools.config.parse_config([f"--addons-path={addons_path(peers)}", "--log-level=warn"])
-    return odoo, odoo.modules.registry.Registry(db_name)
+    return odoo, odoo_env.registry(db_name, addons_path(peers))
 
 
 # ----------------------------------------------------------------------
 # Data set
 # ----------------------------------------------------------------------
-
-
-def as_scheduler(env, cron_xmlid):
-    """env as Odoo's scheduler runs a job: with a progress record of the job in its context, so that the
-    job commits its batches and reports its progress."""
-    _cron, progress = env.ref(f"odoo_relance_fr.{cron_xmlid}")._add_progress()
-    return env(context=dict(env.context, ir_cron_progress_id=progress.id))
 
 
 def build(db_name, customers):
@@ -481,14 +477,14 @@ def measure_statement(odoo, env, arg):
     if today.day > 28 and not last_day:
         raise SystemExit("statements can be sent on days 1 to 28 or on the last day of the month: run another day")
     company.relance_statement_day = "last" if last_day else str(today.day)
-    Log = env["relance.log"].with_company(company)
-    customers = len(Log._relance_statement_partners(today))
+    Statement = env["relance.statement"].with_company(company)
+    customers = len(Statement._relance_statement_partners(today))
     env.cr.commit()
 
     def run():
         until_done(
             lambda: (env["relance.log"]._cron_relance_statement(), env.cr.commit()),
-            lambda: Log._relance_statement_partners(today),
+            lambda: Statement._relance_statement_partners(today),
             10 * customers + 10,
         )
         logs = env["relance.log"].search([("date", "=", today), ("kind", "=", "statement")])

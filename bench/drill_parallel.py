@@ -14,18 +14,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from odoo_env import as_scheduler, open_env
 
 
 def worker(db_name):
     import odoo
 
-    odoo.tools.config.parse_config([f"--addons-path={ROOT}", "--log-level=error"])
-    registry = odoo.modules.registry.Registry(db_name)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR"})
-        # a progress record of the job, as the scheduler gives it: the job then commits its batches
-        _cron, progress = env.ref("odoo_relance_fr.ir_cron_relance_ladder")._add_progress()
-        env = env(context=dict(env.context, ir_cron_progress_id=progress.id))
+    with open_env(db_name, {"lang": "fr_FR"}, log_level="error") as env:
+        cr = env.cr
+        env = as_scheduler(env, "ir_cron_relance_ladder")  # commits its batches, as under the scheduler
         Move = env["account.move"]
         company = env.ref("base.main_company")
         today = odoo.fields.Date.context_today(Move)
@@ -40,9 +38,8 @@ def worker(db_name):
 def check(db_name):
     import odoo
 
-    odoo.tools.config.parse_config([f"--addons-path={ROOT}", "--log-level=error"])
-    registry = odoo.modules.registry.Registry(db_name)
-    with registry.cursor() as cr:
+    with open_env(db_name, log_level="error") as env:
+        cr = env.cr
         cr.execute("""
             SELECT rel.move_id, count(*) FROM relance_log log
               JOIN relance_log_account_move_rel rel ON rel.log_id = log.id
@@ -50,7 +47,6 @@ def check(db_name):
           GROUP BY rel.move_id HAVING count(*) > 1
         """)
         duplicates = cr.fetchall()
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         Move = env["account.move"]
         today = odoo.fields.Date.context_today(Move)
         left = Move.search_count(Move._relance_due_domain(env.ref("base.main_company"), today))

@@ -7,7 +7,8 @@ Dates are relative to the day the script runs, so the demo always shows each sta
 import sys
 from datetime import date, timedelta
 
-import odoo
+from odoo_env import open_env
+
 from odoo import Command, fields
 
 # fmt: off
@@ -223,9 +224,7 @@ def record_past_reminder(env, move, level, date):
 
 
 def main(db_name, addons_path):
-    odoo.tools.config.parse_config([f"--addons-path={addons_path}", "--log-level=warn"])
-    with odoo.modules.registry.Registry(db_name).cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR", "tracking_disable": False})
+    with open_env(db_name, {"lang": "fr_FR", "tracking_disable": False}, addons_path) as env:
         today = fields.Date.context_today(env["res.users"])
         setup_company(env)
         salespeople = env.ref("base.user_admin") | create_salesperson(env)

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import polib
+from odoo_env import open_env
 
-import odoo
 from odoo.tools.translate import trans_export
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,9 +18,7 @@ I18N = ROOT / "odoo_relance_fr" / "i18n"
 
 
 def main(db_name):
-    odoo.tools.config.parse_config([f"--addons-path={ROOT}", "--log-level=warn"])
-    with odoo.modules.registry.Registry(db_name).cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+    with open_env(db_name) as env:
         buffer = io.BytesIO()
         trans_export(False, ["odoo_relance_fr"], buffer, "po", env.cr)
     (I18N / "odoo_relance_fr.pot").write_bytes(buffer.getvalue())

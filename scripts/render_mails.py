@@ -22,8 +22,8 @@ from html import escape
 from pathlib import Path
 
 from freezegun import freeze_time
+from odoo_env import open_env
 
-import odoo
 from odoo import fields
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ def run_crons(env, validate, statements, today=None):
         )
     if statements:
         for _batch in range(1000):
-            if not Log.with_company(company)._relance_statement_partners(today):
+            if not env["relance.statement"].with_company(company)._relance_statement_partners(today):
                 break
             Log._cron_relance_statement()
             env.cr.commit()
@@ -122,9 +122,7 @@ def main():
     parser.add_argument("--days", type=int, default=0)
     parser.add_argument("--png", action="store_true")
     args = parser.parse_args()
-    odoo.tools.config.parse_config([f"--addons-path={ROOT}", "--log-level=warn"])
-    with odoo.modules.registry.Registry(args.db).cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR"})
+    with open_env(args.db, {"lang": "fr_FR"}) as env:
         run_crons(env, args.validate, args.statements)
         start = fields.Date.context_today(env["res.users"])
         for offset in range(1, args.days + 1):

@@ -29,20 +29,17 @@ import signal
 import sys
 import uuid
 from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import odoo_env
+from odoo_env import as_scheduler
 
 
 def registry_for(db_name, addons_path):
     import odoo
 
-    odoo.tools.config.parse_config([f"--addons-path={addons_path}", "--log-level=error"])
-    return odoo, odoo.modules.registry.Registry(db_name)
-
-
-def as_scheduler(env, cron_xmlid):
-    """env as Odoo's scheduler runs a job: with a progress record of the job in its context, so that the
-    job commits its batches and reports its progress."""
-    _cron, progress = env.ref(f"odoo_relance_fr.{cron_xmlid}")._add_progress()
-    return env(context=dict(env.context, ir_cron_progress_id=progress.id))
+    return odoo, odoo_env.registry(db_name, addons_path, "error")
 
 
 def blank_pdf():
@@ -193,7 +190,7 @@ def statements(db_name, addons_path):
         calls = 0
         while calls < 10000:
             cr.commit()  # a fresh snapshot, as the scheduler gives each run of the job
-            if not Log.with_company(company)._relance_statement_partners(day):
+            if not env["relance.statement"].with_company(company)._relance_statement_partners(day):
                 break
             Log._cron_relance_statement(batch_size=10)
             cr.commit()
@@ -208,12 +205,12 @@ def statement_race(db_name, addons_path, ids):
     day = statement_day()
     with freeze_time(day), registry.cursor() as first_cr, registry.cursor() as second_cr:
         envs = [odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR"}) for cr in (first_cr, second_cr)]
-        first, second = (env["relance.log"].with_company(env.ref("base.main_company")) for env in envs)
+        first, second = (env["relance.statement"].with_company(env.ref("base.main_company")) for env in envs)
         chosen = first._relance_statement_partners(day) & first.env["res.partner"].browse(ids["partner_ids"])
         for partner in second.env["res.partner"].browse(chosen.ids):
             second._relance_send_statement(partner, day)
         second_cr.commit()
-        sent_again = first.browse()
+        sent_again = first.env["relance.log"]
         for partner in chosen:
             sent_again |= first._relance_send_statement(partner, day)
         first_cr.commit()

@@ -207,7 +207,7 @@ class TestDeliveryFailure(LadderCommon, MockSmtplibCase):
         self._invoice(self.customer, "2026-01-15")
         self._invoice(self.customer, "2026-02-01")
         with freeze_time("2026-03-01"), self.mock_mail_gateway():
-            log = self.env["relance.log"]._relance_send_statement(self.customer, D("2026-03-01"))
+            log = self.env["relance.statement"]._relance_send_statement(self.customer, D("2026-03-01"))
             mails = self._new_mails
         self.assertEqual(log.state, "sent")
         with freeze_time("2026-03-01"), self.mock_smtplib_connection(), self.refused():

@@ -207,7 +207,7 @@ class TestHistoryIsARecord(RpcCommon):
         super().setUpClass()
         cls.move = cls._store_pdf(cls._invoice(cls.customer, "2026-01-15"))
         with freeze_time("2026-03-16"):
-            cls.log = cls.env["relance.log"]._relance_remind_partner(cls.customer, D("2026-03-16"))
+            cls.log = cls.env["relance.ladder"]._relance_remind_partner(cls.customer, D("2026-03-16"))
         other_move = cls._other_company_invoice(cls.customer, "2026-01-15")
         cls.foreign_message = other_move.message_ids[:1]
         cls.foreign_attachment = cls.env["ir.attachment"].create(

@@ -115,7 +115,7 @@ class TestCustomersWithoutEmail(LadderCommon):
         by_letter = self._invoice(self.no_email, "2026-03-09")
         emailed = self._invoice(self.customer, "2026-03-09")
         nowhere = self._invoice(self.nowhere, "2026-03-09")
-        with self.assertLogs("odoo.addons.odoo_relance_fr.models.relance_log", level="WARNING") as logged:
+        with self.assertLogs("odoo.addons.odoo_relance_fr.models.relance_ladder", level="WARNING") as logged:
             logs, mails = self.run_ladder("2026-03-16")
         self.assertEqual(len(mails), 1)
         self.assertEqual(mails.recipient_ids, self.customer)

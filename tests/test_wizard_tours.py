@@ -50,13 +50,8 @@ class TestReminderTours(RelanceCommon, HttpCase):
 
     def test_log_phone_outcome(self):
         move = self._invoice(self.customer, "2026-01-15")
-        log = self.env["relance.log"]._relance_remind_partner(
-            self.customer,
-            move.relance_next_date.today(),
-            automatic=False,
-            moves=move,
-            level=self.level_1,
-            channel="phone",
+        log = self.env["relance.ladder"]._relance_send_chosen(
+            self.customer, move.relance_next_date.today(), move, self.level_1, "phone"
         )
         self.assertEqual((log.state, len(log.activity_ids)), ("planned", 1))
         self.start_tour(
@@ -102,8 +97,8 @@ class TestReminderTours(RelanceCommon, HttpCase):
         moves = self._invoice_with_pdf(self.customer, "2026-01-15") | self._invoice_with_pdf(
             self.customer, "2026-01-20"
         )
-        log = self.env["relance.log"]._relance_remind_partner(
-            self.customer, fields.Date.context_today(moves), automatic=False, moves=moves, level=self.level_1
+        log = self.env["relance.ladder"]._relance_send_chosen(
+            self.customer, fields.Date.context_today(moves), moves, self.level_1
         )
         self.assertEqual(log.state, "sent")
         self.start_tour(

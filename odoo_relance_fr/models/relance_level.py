@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import html2plaintext
 
@@ -167,7 +167,8 @@ class RelanceLevel(models.Model):
         """Levels of a company form a ladder: unique sequences, delays never going back."""
         for company in self.company_id:
             previous = False
-            for level in self._relance_ladder(company):
+            # read from the database, not the registry's cache: the level being saved may yet be refused
+            for level in self.sudo().search([("company_id", "=", company.id)]):
                 if previous and previous.sequence == level.sequence:
                     raise ValidationError(
                         self.env._(
@@ -195,15 +196,23 @@ class RelanceLevel(models.Model):
 
     @api.model
     def _relance_ladder(self, company):
-        """Active levels of a company, in ladder order (as read at the start of the cron batch, if given).
+        """Active levels of a company, in ladder order.
 
         Found whoever asks, in the caller's environment: the stored schedule of an invoice is computed
         as superuser (compute_sudo) for any user, also one without access to reminder levels (a portal
         payment, another company's user editing a shared customer)."""
-        known = self.env.cr.cache.get("relance_ladders", {})
-        if company.id in known:
-            return self.browse(known[company.id])
-        return self.sudo().search([("company_id", "=", company.id)]).with_env(self.env)
+        return self.browse(self._relance_ladder_ids(company.id))
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _relance_ladder_ids(self, company_id):
+        """The ids of _relance_ladder, kept by Odoo's registry cache (cleared when a level changes): every
+        invoice's schedule reads its company's ladder."""
+        return tuple(self.sudo().search([("company_id", "=", company_id)]).ids)
+
+    def _relance_clear_ladders(self):
+        """A level was added, changed or removed: the ladders kept by _relance_ladder_ids are read again."""
+        self.env.registry.clear_cache()
 
     def _relance_is_courtesy_call(self):
         """A call before the due date: it reminds the date, never holds the ladder."""
@@ -234,14 +243,21 @@ class RelanceLevel(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             check_value_types(self, vals)
-        levels = super().create(vals_list)
+        try:
+            levels = super().create(vals_list)
+        finally:
+            self._relance_clear_ladders()
         levels._relance_reschedule_invoices(levels.company_id)
         return levels
 
     def write(self, vals):
         check_value_types(self, vals)
         companies = self.company_id
-        res = super().write(vals)
+        try:
+            res = super().write(vals)
+        finally:
+            if {"sequence", "active", "company_id"} & set(vals):
+                self._relance_clear_ladders()
         if {"sequence", "delay", "gap", "active", "company_id", "selected_only"} & set(vals):
             self._relance_reschedule_invoices(companies | self.company_id)
         return res
@@ -249,7 +265,10 @@ class RelanceLevel(models.Model):
     def unlink(self):
         self._relance_check_unused()
         companies = self.company_id
-        res = super().unlink()
+        try:
+            res = super().unlink()
+        finally:
+            self._relance_clear_ladders()
         self._relance_reschedule_invoices(companies)
         return res
 

@@ -161,25 +161,12 @@ class ResPartner(models.Model):
     def _relance_email_contact(self):
         """The invoice address contact when it has an email, else the customer if it has one, else nobody."""
         self.ensure_one()
-        without_invoice_address = self.env.cr.cache.get("relance_without_invoice_address", ())
-        invoice_contact = (
-            self if self.id in without_invoice_address else self.browse(self.address_get(["invoice"])["invoice"])
-        )
+        # most customers have no contacts: their children, read for the whole prefetch batch, spare a search each
+        invoice_contact = self if not self.child_ids else self.browse(self.address_get(["invoice"])["invoice"])
         for candidate in (invoice_contact, self):
             if candidate.email:
                 return candidate
         return self.browse()
-
-    @api.model
-    def _relance_without_invoice_address(self, partners):
-        """Those of these customers with no invoice address among their contacts (most): one query for
-        all, where address_get would search each one's contacts."""
-        having_one = set()
-        for contact in self.search([("id", "child_of", partners.ids), ("type", "=", "invoice")]):
-            while contact:
-                having_one.add(contact.id)
-                contact = contact.parent_id
-        return set(partners.ids) - having_one
 
     def _relance_statement(self, date, company):
         """This customer's open items on date, one section per currency: rows, ageing, totals, penalties."""
@@ -273,10 +260,9 @@ class ResPartner(models.Model):
             "reference": move.payment_reference or move.name,
         }
 
-    def relance_statement_values(self):
-        """Everything the statement prints, for the date in context (default today)."""
+    def _relance_statement_values(self, date):
+        """Everything the statement prints at date."""
         self.ensure_one()
-        date = fields.Date.to_date(self.env.context.get("relance_date")) or fields.Date.context_today(self)
         company = self.env.company
         lang = self.lang or self.env.lang
         sections = self._relance_statement(date, company)
@@ -301,7 +287,7 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         logs = self.env["relance.log"]
         for partner in self.commercial_partner_id:
-            logs |= self.env["relance.log"]._relance_send_statement(partner, today, force=True)
+            logs |= self.env["relance.statement"]._relance_send_statement(partner, today, force=True)
         failed = logs.filtered(lambda log: log.state == "failed")
         if failed:
             raise UserError(failed[0].note)

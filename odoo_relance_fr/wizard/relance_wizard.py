@@ -301,9 +301,8 @@ class RelanceWizardLine(models.TransientModel):
     def action_preview(self):
         """Render this customer's email so that it can be read and edited before sending."""
         self.ensure_one()
-        Log = self.env["relance.log"]
-        log = Log.create(
-            Log._prepare_relance_log_vals(
+        log = self.env["relance.log"].create(
+            self.env["relance.ladder"]._prepare_relance_log_vals(
                 self.partner_id, self.move_ids, self.wizard_id.date, self.level_id, self.channel
             )
         )
@@ -368,35 +367,24 @@ class RelanceWizardLine(models.TransientModel):
 
     def _relance_remind(self, date):
         """This line's reminders, with the email as a person may have edited it."""
-        mail_values = {}
-        if self.body or self.email_cc or self.extra_recipient_ids:
-            mail_values = {
-                self.partner_id.id: {
-                    key: value
-                    for key, value in (
-                        ("subject", self.subject),
-                        ("body_html", self.body),
-                        ("email_cc", self.email_cc),
-                        (
-                            "recipient_ids",
-                            [Command.link(self.recipient_id.id)]
-                            + [Command.link(partner.id) for partner in self.extra_recipient_ids]
-                            if self.extra_recipient_ids
-                            else None,
-                        ),
-                    )
-                    if value
-                }
-            }
-        return (
-            self.env["relance.log"]
-            .with_context(relance_mail_values=mail_values)
-            ._relance_remind_partner(
-                self.partner_id,
-                date,
-                automatic=False,
-                moves=self.move_ids,
-                level=self.level_id,
-                channel=self.channel,
+        mail_values = {
+            key: value
+            for key, value in (
+                ("subject", self.subject),
+                ("body_html", self.body),
+                ("email_cc", self.email_cc),
+                (
+                    "recipient_ids",
+                    [Command.link(self.recipient_id.id)]
+                    + [Command.link(partner.id) for partner in self.extra_recipient_ids]
+                    if self.extra_recipient_ids
+                    else None,
+                ),
             )
+            if value
+        }
+        if not (self.body or self.email_cc or self.extra_recipient_ids):
+            mail_values = {}
+        return self.env["relance.ladder"]._relance_send_chosen(
+            self.partner_id, date, self.move_ids, self.level_id, self.channel, mail_values
         )

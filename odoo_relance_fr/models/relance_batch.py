@@ -1,0 +1,58 @@
+import threading
+
+from psycopg2 import errors as pg_errors
+
+from odoo import api, models
+from odoo.exceptions import UserError
+
+# as Odoo retries them (odoo.service.model): another worker holds the rows
+CONCURRENCY_ERRORS = (pg_errors.LockNotAvailable, pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
+
+
+class RelanceBatch(models.AbstractModel):
+    """What the daily ladder and the monthly statements share: customers taken in batches, each on its own,
+    with the scheduler's progress and commits."""
+
+    _name = "relance.batch"
+    _description = "Customers handled in batches by the scheduler"
+
+    @api.model
+    def _relance_cron_env(self):
+        """The scheduler gives no language: texts for the staff follow the cron user's."""
+        return self if self.env.context.get("lang") else self.with_context(lang=self.env.user.lang)
+
+    @api.model
+    def _relance_take_batch(self, todo, batch_size):
+        """The first batch_size (company, customer) pairs of todo, and their customers. The customers
+        prefetch among themselves only: todo may hold every customer due today (statements), and each
+        read after a commit would otherwise fetch them all."""
+        partners = self.env["res.partner"].union(*(partner for _company, partner in todo[:batch_size]))
+        return [
+            (company, partner.with_prefetch(partners._prefetch_ids)) for company, partner in todo[:batch_size]
+        ], partners
+
+    @api.model
+    def _relance_run_batch(self, batch, total, send, commit_every=20):
+        """send(model in the company, customer) for each (company, customer) of the batch, with the
+        scheduler's progress (it reruns the job while some remain). In cron mode, what is done is
+        committed every commit_every customers (and at the end): a crash loses at most that many, to
+        be done again by the next run, and invoice rows are not kept locked long. Each customer is all
+        or nothing on its own (savepoint): its email is queued in the same transaction as its reminder."""
+        for done, (company, partner) in enumerate(batch, start=1):
+            send(self.with_company(company), partner)
+            if done % commit_every == 0 or done == len(batch):
+                self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+                self._relance_commit_in_cron()
+        if not total:
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+
+    def _relance_commit_in_cron(self):
+        """Commit when run by the scheduler (a job run with its progress record), never in tests."""
+        if self.env.context.get("ir_cron_progress_id") and not getattr(threading.current_thread(), "testing", False):
+            # the scheduler's batches, committed as Odoo's own crons do (see _relance_run_batch)
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _relance_failure_reason(self, error):
+        """What a failed log says: the French message of an error a person can fix, else the error itself."""
+        return error.args[0] if isinstance(error, UserError) and error.args else repr(error)

@@ -1,0 +1,163 @@
+from odoo import Command, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
+
+
+class RelanceLog(models.Model):
+    _inherit = "relance.log"
+
+    def _relance_letter_if_no_email(self):
+        """A customer without an email address gets the reminder by letter (Settings), when it has a postal
+        address; otherwise the reminder fails, saying what to complete."""
+        if self.channel not in ("email", "email_letter") or self.partner_id._relance_email_contact():
+            return
+        env = self.with_context(lang=self._relance_responsible().lang or self.env.lang).env
+        if self.partner_id._relance_has_postal_address() and (
+            self.channel == "email_letter" or self.company_id.relance_letter_without_email
+        ):
+            note = env._("No email address: sent by letter only.")
+            self._relance_record({"channel": "letter", "note": "\n".join(filter(None, [self.note, note]))})
+            return
+        raise UserError(
+            env._(
+                "Customer %(customer)s has no email address and no postal address (street and city): complete "
+                "its record (list « To complete ») and the reminder goes out on the next run.",
+                customer=self.partner_id.display_name,
+            )
+            if not self.partner_id._relance_has_postal_address()
+            else env._(
+                "Customer %(customer)s has no email address: add one, or let reminders go by letter when there is "
+                "no email (Settings).",
+                customer=self.partner_id.display_name,
+            )
+        )
+
+    def _relance_send_email(self, sending, statement=False):
+        """Queue the reminder email, with the invoices' PDFs attached (and the statement, if asked)."""
+        pdfs = self.move_ids._relance_invoice_pdfs(known=sending.invoice_pdfs)
+        letter = self.letter_attachment_id if self._relance_is_letter_copy() else self.env["ir.attachment"]
+        statement_log = (
+            self._relance_join_statement(sending.statement_pdfs.get(self.partner_id.id)) if statement else self.browse()
+        )
+        self._relance_queue_email(
+            self._relance_template(),
+            letter.union(*pdfs.values(), statement_log.letter_attachment_id),
+            sending.mail_values,
+        )
+        statement_log._relance_record({"state": "sent"})
+
+    def _relance_join_statement(self, pdf=None):
+        """The month's statement of account of this reminder's customer (its PDF given, or rendered now), as a
+        statement log carried by it."""
+        self._relance_record({"with_statement": True})
+        statement = self.with_context(mail_create_nolog=True, tracking_disable=True).create(
+            dict(
+                self.env["relance.statement"]._prepare_relance_statement_vals(self.partner_id, self.date),
+                sent_with_id=self.id,
+                note=self.with_context(lang=self._relance_responsible().lang or self.env.lang).env._(
+                    "Attached to the reminder email of %(date)s (%(level)s): one message a day.",
+                    date=format_date(self.env, self.date),
+                    level=self.level_id.name,
+                ),
+            )
+        )
+        statement._relance_store_statement(pdf)
+        self.partner_id._message_log(
+            body=self.env._(
+                "Statement of account at %(date)s sent by email, attached to the reminder.",
+                date=format_date(self.env, self.date),
+            )
+        )
+        return statement
+
+    def _relance_queue_email(self, template, attachments, edited=None):
+        """Queue this reminder's email to the customer (with the copy user) and link it and its files here;
+        edited: the email values a person changed in the wizard, {field: value}."""
+        self.ensure_one()
+        recipient = self.partner_id._relance_recipient()
+        cc_user = self.company_id.relance_cc_user_id
+        email_values = {
+            "recipient_ids": [Command.link(recipient.id)],
+            "attachment_ids": [Command.link(att.id) for att in attachments],
+            "email_cc": cc_user.email_formatted if cc_user.email else False,
+        }
+        email_values.update(edited or {})
+        mail_id = template.send_mail(self.id, email_values=email_values)
+        mail = self.env["mail.mail"].sudo().browse(mail_id)
+        self._relance_record({"mail_mail_id": mail.id, "mail_message_id": mail.mail_message_id.id})
+
+    def _relance_send_statement_email(self, pdf=None):
+        """Queue the statement email with the statement PDF (given, or rendered now), keep the PDF,
+        note it on the customer."""
+        self.ensure_one()
+        template = self.env.ref("odoo_relance_fr.mail_template_relance_statement")
+        self.partner_id._relance_recipient()  # no email address: fail before rendering the PDF
+        attachment = self._relance_store_statement(pdf)
+        self._relance_queue_email(template, attachment)
+        self._relance_record({"state": "sent"})
+        self.partner_id._message_log(
+            body=self.env._("Statement of account at %(date)s sent by email.", date=format_date(self.env, self.date))
+        )
+
+    def _relance_mail_failed(self, reason):
+        """The outgoing server refused this reminder's email: the reminder fails, visibly, and is sent again.
+
+        Each invoice goes back to its level and last reminder date of before (unless something newer
+        happened to it), so the next run of the ladder reminds it again; the responsible person gets
+        an activity and can send it at once with "Send again".
+        """
+        for log in self.filtered(lambda log: log.state in ("sent", "to_print")):
+            responsible = log._relance_responsible()
+            log = log.with_context(lang=responsible.lang or self.env.lang)
+            reason = reason or log.env._("unknown error")
+            if log.kind == "statement":
+                note = log.env._(
+                    "The email could not be delivered (outgoing mail server: %(reason)s). Send the statement "
+                    'again with "Send again" once the address or the server is fixed.',
+                    reason=reason,
+                )
+            else:
+                note = log.env._(
+                    "The email could not be delivered (outgoing mail server: %(reason)s). The invoices are back "
+                    "to their previous reminder level: the reminder will be sent again on the next run, or now "
+                    'with "Send again".',
+                    reason=reason,
+                )
+            log._relance_record({"state": "failed", "note": "\n".join(filter(None, [log.note, note]))})
+            if log.with_statement:
+                log.search([("sent_with_id", "=", log.id)])._relance_mail_failed(reason)
+            reached = log._relance_reached_levels() if log.kind == "reminder" else {}
+            for move, level in reached.items():
+                level_id, last_date = (log.move_previous or {}).get(str(move.id), [False, False])
+                if move.relance_last_date == log.date and move.relance_level_id == level:
+                    move._relance_write_reminder_state(
+                        {
+                            "relance_level_id": level_id,
+                            "relance_last_date": fields.Date.to_date(last_date),
+                        }
+                    )
+            log.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=log.env._("Reminder email not delivered"),
+                note=note,
+                user_id=responsible.id,
+            )
+
+    def _relance_template(self):
+        """Grouped template for several invoices, else the level's own (the formal notice's, always)."""
+        self.ensure_one()
+        if len(self.move_ids) > 1 and self.level_id.tone != "formal":
+            template = self.env["mail.template"].browse(
+                self.env["ir.model.data"]._xmlid_to_res_id(
+                    "odoo_relance_fr.mail_template_relance_grouped", raise_if_not_found=False
+                )
+            )
+        else:
+            template = self.level_id.mail_template_id
+        if not template:
+            raise UserError(
+                self.env._(
+                    "Level “%(level)s” has no email template: choose one in its settings.", level=self.level_id.name
+                )
+            )
+        return template

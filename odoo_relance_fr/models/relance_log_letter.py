@@ -1,0 +1,159 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.tools import pdf
+from odoo.tools.misc import format_date
+
+
+class RelanceLog(models.Model):
+    _inherit = "relance.log"
+
+    def action_relance_print_letters(self):
+        """Print the letters waiting (these, or all of the user's companies) as ONE PDF; mark them printed."""
+        logs = (
+            self.filtered(lambda log: log.state == "to_print")
+            if self
+            else self.search(
+                [("state", "=", "to_print"), ("company_id", "in", self.env.companies.ids)], order="partner_id, id"
+            )
+        )
+        if not logs:
+            raise UserError(self.env._("No letter is waiting to be printed."))
+        logs._relance_store_letters()
+        merged = self.env["ir.attachment"].create(
+            {
+                "name": self.env._(
+                    "Reminder letters %(date)s.pdf", date=fields.Date.to_string(fields.Date.context_today(self))
+                ),
+                "raw": pdf.merge_pdf([log.letter_attachment_id.raw for log in logs]),
+                "mimetype": "application/pdf",
+                "res_model": "relance.log",
+            }
+        )
+        logs._relance_record({"state": "printed"})
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{merged.id}?download=true", "target": "self"}
+
+    def action_relance_reprint(self):
+        """Print this reminder's letter again, exactly as it was first printed."""
+        self.ensure_one()
+        self._relance_store_letters()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.letter_attachment_id.id}?download=true",
+            "target": "self",
+        }
+
+    def _relance_letter_report(self):
+        """The letter of this reminder: the level's own, else the formal notice or the reminder letter."""
+        self.ensure_one()
+        if self.level_id.report_id:
+            return self.level_id.report_id
+        if self.level_id.tone == "formal":
+            return self.env.ref("odoo_relance_fr.action_report_relance_mise_en_demeure")
+        return self.env.ref("odoo_relance_fr.action_report_relance_letter")
+
+    def _relance_check_printable(self):
+        """A letter goes only to a customer with a postal address, for invoices still unpaid."""
+        for log in self:
+            paid = log.move_ids.filtered(lambda move: move.payment_state in ("paid", "in_payment", "reversed"))
+            if paid:
+                raise UserError(
+                    self.env._(
+                        "The letter to %(customer)s concerns invoices already paid (%(invoices)s): "
+                        "cancel this reminder instead of printing it.",
+                        customer=log.partner_id.name,
+                        invoices=", ".join(paid.mapped("name")),
+                    )
+                )
+            if not (log.partner_id.street and log.partner_id.city):
+                raise UserError(
+                    self.env._(
+                        "Customer %(customer)s has no postal address (street and city): complete it before "
+                        "printing the letter.",
+                        customer=log.partner_id.name,
+                    )
+                )
+
+    def _relance_store_letters(self, batch_size=50):
+        """Render the missing letters, one wkhtmltopdf run per report and batch_size letters, and keep
+        each PDF on its reminder."""
+        # a letter whose file is gone from the filestore is rendered again rather than printed empty
+        todo = self.filtered(lambda log: (log.letter_attachment_id.raw or b"")[:5] != b"%PDF-")
+        todo._relance_check_printable()
+        by_report = {}
+        for log in todo:
+            report = log._relance_letter_report()
+            by_report[report] = by_report.get(report, self.browse()) | log
+        for report, logs in by_report.items():
+            letters = self.env["ir.actions.report"]._relance_store_each(
+                report, logs, lambda log: log._relance_letter_filename(), batch_size
+            )
+            failed = logs - self.browse().union(*letters)
+            if failed:
+                raise UserError(
+                    self.env._(
+                        "The letter to %(customers)s could not be rendered: try again; if it fails again, the "
+                        "server log gives the reason.",
+                        customers=", ".join(failed.partner_id.mapped("name")),
+                    )
+                )
+            for log, attachment in letters.items():
+                log._relance_record({"letter_attachment_id": attachment.id})
+        return self
+
+    def _relance_letter_filename(self):
+        self.ensure_one()
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env  # the customer's language
+        kind = env._("Formal notice") if self.level_id.tone == "formal" else env._("Reminder")
+        return f"{kind} - {self.partner_id.name} - {fields.Date.to_string(self.date)}.pdf"
+
+    def _relance_store_statement(self, pdf=None):
+        """Keep the statement PDF (given, or rendered now) on this statement log: the file sent."""
+        self.ensure_one()
+        if pdf is None:
+            report = self.env.ref("odoo_relance_fr.action_report_relance_statement")
+            pdf = (
+                self.env["ir.actions.report"]
+                .with_context(relance_date=self.date)
+                ._render_qweb_pdf_prepare_streams(report, {}, res_ids=self.partner_id.ids)[self.partner_id.id]["stream"]
+                .getvalue()
+            )
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": self.env._(
+                    "Statement of account - %(customer)s - %(date)s.pdf",
+                    customer=self.partner_id.name,
+                    date=fields.Date.to_string(self.date),
+                ),
+                "raw": pdf,
+                "res_model": "relance.log",
+                "res_id": self.id,
+                "mimetype": "application/pdf",
+            }
+        )
+        self._relance_record({"letter_attachment_id": attachment.id})
+        return attachment
+
+    def _relance_letter_values(self, doc):
+        """Everything the letters print besides the invoice table, formatted for the customer."""
+        self.ensure_one()
+        lang = self.partner_id.lang or self.env.lang
+        env = self.with_context(lang=lang).env
+        company = self.company_id
+        history = self._relance_history()
+        references = ", ".join(line["reference"] for line in doc["lines"])
+        totals = doc["totals"]
+        return dict(
+            company._relance_letter_values(lang, self.date),
+            deadline=doc["deadline"],
+            subject=self._relance_subject(),
+            history=history,
+            history_dates=company._relance_join([format_date(env, log.date, lang_code=lang) for log in history], env),
+            qr_amount=totals["to_pay"],
+            qr=company._relance_qr_code(
+                totals["to_pay_amount"],
+                self.move_ids.currency_id,
+                references,
+                self.partner_id,
+                self.move_ids.partner_bank_id[:1],
+            ),
+        )

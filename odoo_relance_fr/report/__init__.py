@@ -1,0 +1,2 @@
+from . import relance_letter
+from . import relance_statement

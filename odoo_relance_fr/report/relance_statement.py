@@ -1,0 +1,20 @@
+from odoo import api, fields, models
+
+
+class ReportRelanceStatement(models.AbstractModel):
+    """What a statement of account prints for each customer, at the date in context (relance_date, as the
+    penalties to date are computed), else today."""
+
+    _name = "report.odoo_relance_fr.report_relance_statement"
+    _description = "Statement of account"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        partners = self.env["res.partner"].browse(docids)
+        date = fields.Date.to_date(self.env.context.get("relance_date")) or fields.Date.context_today(self)
+        return {
+            "doc_ids": docids,
+            "doc_model": "res.partner",
+            "docs": partners,
+            "statements": {partner.id: partner._relance_statement_values(date) for partner in partners},
+        }
