@@ -2,7 +2,7 @@
     "name": "Relances clients (France)",
     "summary": "Relances clients à la française : avis avant échéance, "
     "relances graduées, mise en demeure, pénalités de retard",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
     "author": "odoo_relance_fr developers",
