@@ -4,6 +4,7 @@ from . import relance_log_call
 from . import relance_log_document
 from . import relance_log_email
 from . import relance_log_letter
+from . import relance_log_statement
 from . import relance_batch
 from . import relance_ladder
 from . import relance_statement
@@ -12,6 +13,7 @@ from . import res_company_letter
 from . import res_config_settings
 from . import res_partner
 from . import account_move
+from . import account_move_ladder
 from . import account_move_documents
 from . import account_move_penalty
 from . import relance_rate

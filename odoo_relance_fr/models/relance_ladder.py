@@ -18,7 +18,9 @@ class Sending:
     by that person (an invoice no longer due is an error, not a skip), at level and channel if given;
     mail_values: the email as that person edited it in the wizard; and what the scheduler read once for its
     batch: invoice_pdfs {invoice id: attachment id}, statements_due {company id: customer ids} for the
-    companies whose statement day it is, statement_pdfs {customer id: bytes}."""
+    companies whose statement day it is, statement_pdfs {customer id: bytes}, without_invoice_address: the
+    customers with no invoice address among their contacts (the scheduler's run commits every few customers,
+    which empties the ORM's cache: what a batch read once travels here)."""
 
     by_person: bool = False
     chosen: bool = False
@@ -28,6 +30,7 @@ class Sending:
     invoice_pdfs: dict = field(default_factory=dict)
     statements_due: dict = field(default_factory=dict)
     statement_pdfs: dict = field(default_factory=dict)
+    without_invoice_address: frozenset = frozenset()
 
 
 class RelanceLadder(models.AbstractModel):
@@ -108,7 +111,13 @@ class RelanceLadder(models.AbstractModel):
             )
         )
         statements_due, statement_pdfs = self._relance_batch_statements(batch, date)
-        return Sending(invoice_pdfs=pdfs, statements_due=statements_due, statement_pdfs=statement_pdfs)
+        partners = self.env["res.partner"].union(*(partner for _company, partner in batch))
+        return Sending(
+            without_invoice_address=self.env["res.partner"]._relance_without_invoice_address(partners),
+            invoice_pdfs=pdfs,
+            statements_due=statements_due,
+            statement_pdfs=statement_pdfs,
+        )
 
     @api.model
     def _relance_batch_statements(self, batch, date):
@@ -227,8 +236,8 @@ class RelanceLadder(models.AbstractModel):
     def _relance_plan(self, partner, moves, date, sending):
         """Planned logs for a customer's invoices: one grouped reminder (with the pre-due notices of the day as
         their own section: one message a day), the formal notice apart (a registered letter of its own),
-        pre-due notices alone one per invoice, one courtesy call for all the invoices it concerns; or one
-        log at the level and channel a person chose."""
+        pre-due notices alone one per invoice, one courtesy call for all the invoices it concerns; without
+        grouping (Settings), one log per invoice; or one log at the level and channel a person chose."""
         level = sending.level
         calls = moves.filtered(lambda m: m.relance_next_level_id._relance_is_courtesy_call())
         if level:

@@ -79,7 +79,7 @@ class RelanceLog(models.Model):
         string="Letter",
         copy=False,
         readonly=True,
-        help="The letter exactly as it was printed, to print it again.",
+        help="The letter exactly as it was printed, to print it again; for a statement, its PDF as it was sent.",
     )
     move_levels = fields.Json(
         string="Level of each invoice",
@@ -161,16 +161,6 @@ class RelanceLog(models.Model):
             self._relance_check_hand_written(vals)
         return super().write(vals)
 
-    @api.model
-    def _cron_relance_ladder(self, batch_size=50):
-        """Scheduled action: the daily ladder."""
-        return self.env["relance.ladder"]._relance_run_daily(batch_size)
-
-    @api.model
-    def _cron_relance_statement(self, batch_size=50):
-        """Scheduled action: the monthly statements."""
-        return self.env["relance.statement"]._relance_run_monthly(batch_size)
-
     def action_relance_validate(self):
         """Validate a planned reminder (e.g. a formal notice) and send it now, for its invoices still due."""
         today = fields.Date.context_today(self)
@@ -229,6 +219,16 @@ class RelanceLog(models.Model):
             )
         return new_logs._get_records_action(name=self.env._("Reminders"))
 
+    @api.model
+    def _cron_relance_ladder(self, batch_size=50):
+        """Scheduled action: the daily ladder."""
+        return self.env["relance.ladder"]._relance_run_daily(batch_size)
+
+    @api.model
+    def _cron_relance_statement(self, batch_size=50):
+        """Scheduled action: the monthly statements."""
+        return self.env["relance.statement"]._relance_run_monthly(batch_size)
+
     def _relance_check_hand_written(self, vals, creating=False):
         """A person records a reminder made outside Odoo, or its registered letter; what was sent changes only
         through the reminder's own actions."""
@@ -257,10 +257,11 @@ class RelanceLog(models.Model):
         self.ensure_one()
         stored = self.move_levels if isinstance(self.move_levels, dict) else {}
         wanted = {move: stored.get(str(move.id)) for move in self.move_ids}
+        ids = {level_id for level_id in wanted.values() if type(level_id) is int and level_id > 0}
+        # the company's ladder is known (registry cache): only a level since archived or removed is looked up
+        ladder = set(self.env["relance.level"]._relance_ladder_ids(self.company_id.id))
         levels = (
-            self.env["relance.level"]
-            .browse({level_id for level_id in wanted.values() if type(level_id) is int and level_id > 0})
-            .exists()
+            self.env["relance.level"].browse(ids & ladder) | self.env["relance.level"].browse(ids - ladder).exists()
         )
         return {
             move: levels.browse(level_id) if level_id in levels.ids else move.relance_next_level_id
@@ -275,7 +276,7 @@ class RelanceLog(models.Model):
         if automatic and not self.level_id.automatic:
             return self._relance_request_validation()
         moves_levels = list(self._relance_reached_levels().items())
-        self._relance_letter_if_no_email()
+        self._relance_letter_if_no_email(sending)
         if self.channel == "phone":
             self._relance_request_call()
             if self.level_id._relance_is_courtesy_call():
@@ -339,3 +340,16 @@ class RelanceLog(models.Model):
     def _relance_responsible(self):
         """Who handles this customer's reminders: the invoices' responsible, else the reminder sender."""
         return self.company_id._relance_responsible_for(self.move_ids)
+
+    def _relance_request_validation(self):
+        """A level that is not automatic waits for a person: one activity on the planned reminder."""
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("%(level)s to validate", level=self.level_id.name),
+            note=self.env._(
+                "%(customer)s: invoices %(invoices)s. Check them, then validate the reminder.",
+                customer=self.partner_id.name,
+                invoices=", ".join(self.move_ids.mapped("name")),
+            ),
+            user_id=self._relance_responsible().id,
+        )

@@ -21,19 +21,6 @@ class RelanceLog(models.Model):
             "context": {"default_log_id": self.id},
         }
 
-    def _relance_request_validation(self):
-        """A level that is not automatic waits for a person: one activity on the planned reminder."""
-        self.activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=self.env._("%(level)s to validate", level=self.level_id.name),
-            note=self.env._(
-                "%(customer)s: invoices %(invoices)s. Check them, then validate the reminder.",
-                customer=self.partner_id.name,
-                invoices=", ".join(self.move_ids.mapped("name")),
-            ),
-            user_id=self._relance_responsible().id,
-        )
-
     def _relance_request_call(self):
         """A phone level: one call activity for the responsible user, with a call script."""
         lines = self._relance_compute_lines()

@@ -137,11 +137,6 @@ class RelanceLog(models.Model):
             **{key: format_amount(env, amount, currency, lang_code=lang) for key, amount in amounts.items()},
         }
 
-    def _relance_is_letter_copy(self):
-        """The formal notice's email is a copy of its registered letter (sent with it)."""
-        self.ensure_one()
-        return self.level_id.tone == "formal" and self.channel in ("letter", "email_letter")
-
     def _relance_deadline(self):
         """The payment deadline the texts give (Settings), in the customer's language: « 8 jours »."""
         self.ensure_one()
@@ -266,23 +261,6 @@ class RelanceLog(models.Model):
         if company.relance_sender == "user" and company.relance_sender_user_id.email:
             return company.relance_sender_user_id.email_formatted
         return company.email_formatted or self.env.user.email_formatted
-
-    def _relance_statement_summary(self):
-        """Date, balance and overdue amount of the statement, for the email, in the customer's language."""
-        self.ensure_one()
-        lang = self.partner_id.lang or self.env.lang
-        env = self.with_context(lang=lang).env
-        sections = self.partner_id.with_env(env)._relance_statement(self.date, self.company_id)
-        return {
-            "date": format_date(env, self.date, lang_code=lang),
-            "amounts": [
-                {
-                    "balance": format_amount(env, s["balance"], s["currency"], lang_code=lang),
-                    "overdue": format_amount(env, s["overdue"], s["currency"], lang_code=lang),
-                }
-                for s in sections
-            ],
-        }
 
 
 class Document(dict):

@@ -1,15 +1,18 @@
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import format_date
+
+from .relance_ladder import Sending
 
 
 class RelanceLog(models.Model):
     _inherit = "relance.log"
 
-    def _relance_letter_if_no_email(self):
+    def _relance_letter_if_no_email(self, sending):
         """A customer without an email address gets the reminder by letter (Settings), when it has a postal
         address; otherwise the reminder fails, saying what to complete."""
-        if self.channel not in ("email", "email_letter") or self.partner_id._relance_email_contact():
+        if self.channel not in ("email", "email_letter") or self.partner_id._relance_email_contact(
+            sending.without_invoice_address
+        ):
             return
         env = self.with_context(lang=self._relance_responsible().lang or self.env.lang).env
         if self.partner_id._relance_has_postal_address() and (
@@ -42,62 +45,26 @@ class RelanceLog(models.Model):
         self._relance_queue_email(
             self._relance_template(),
             letter.union(*pdfs.values(), statement_log.letter_attachment_id),
-            sending.mail_values,
+            sending,
         )
         statement_log._relance_record({"state": "sent"})
 
-    def _relance_join_statement(self, pdf=None):
-        """The month's statement of account of this reminder's customer (its PDF given, or rendered now), as a
-        statement log carried by it."""
-        self._relance_record({"with_statement": True})
-        statement = self.with_context(mail_create_nolog=True, tracking_disable=True).create(
-            dict(
-                self.env["relance.statement"]._prepare_relance_statement_vals(self.partner_id, self.date),
-                sent_with_id=self.id,
-                note=self.with_context(lang=self._relance_responsible().lang or self.env.lang).env._(
-                    "Attached to the reminder email of %(date)s (%(level)s): one message a day.",
-                    date=format_date(self.env, self.date),
-                    level=self.level_id.name,
-                ),
-            )
-        )
-        statement._relance_store_statement(pdf)
-        self.partner_id._message_log(
-            body=self.env._(
-                "Statement of account at %(date)s sent by email, attached to the reminder.",
-                date=format_date(self.env, self.date),
-            )
-        )
-        return statement
-
-    def _relance_queue_email(self, template, attachments, edited=None):
-        """Queue this reminder's email to the customer (with the copy user) and link it and its files here;
-        edited: the email values a person changed in the wizard, {field: value}."""
+    def _relance_queue_email(self, template, attachments, sending=None):
+        """Queue this reminder's email to the customer (with the copy user) and link it and its files here,
+        as a person may have edited it in the wizard (sending.mail_values)."""
         self.ensure_one()
-        recipient = self.partner_id._relance_recipient()
+        sending = sending or Sending()
+        recipient = self.partner_id._relance_recipient(sending.without_invoice_address)
         cc_user = self.company_id.relance_cc_user_id
         email_values = {
             "recipient_ids": [Command.link(recipient.id)],
             "attachment_ids": [Command.link(att.id) for att in attachments],
             "email_cc": cc_user.email_formatted if cc_user.email else False,
         }
-        email_values.update(edited or {})
+        email_values.update(sending.mail_values)
         mail_id = template.send_mail(self.id, email_values=email_values)
         mail = self.env["mail.mail"].sudo().browse(mail_id)
         self._relance_record({"mail_mail_id": mail.id, "mail_message_id": mail.mail_message_id.id})
-
-    def _relance_send_statement_email(self, pdf=None):
-        """Queue the statement email with the statement PDF (given, or rendered now), keep the PDF,
-        note it on the customer."""
-        self.ensure_one()
-        template = self.env.ref("odoo_relance_fr.mail_template_relance_statement")
-        self.partner_id._relance_recipient()  # no email address: fail before rendering the PDF
-        attachment = self._relance_store_statement(pdf)
-        self._relance_queue_email(template, attachment)
-        self._relance_record({"state": "sent"})
-        self.partner_id._message_log(
-            body=self.env._("Statement of account at %(date)s sent by email.", date=format_date(self.env, self.date))
-        )
 
     def _relance_mail_failed(self, reason):
         """The outgoing server refused this reminder's email: the reminder fails, visibly, and is sent again.

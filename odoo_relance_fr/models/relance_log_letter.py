@@ -106,33 +106,6 @@ class RelanceLog(models.Model):
         kind = env._("Formal notice") if self.level_id.tone == "formal" else env._("Reminder")
         return f"{kind} - {self.partner_id.name} - {fields.Date.to_string(self.date)}.pdf"
 
-    def _relance_store_statement(self, pdf=None):
-        """Keep the statement PDF (given, or rendered now) on this statement log: the file sent."""
-        self.ensure_one()
-        if pdf is None:
-            report = self.env.ref("odoo_relance_fr.action_report_relance_statement")
-            pdf = (
-                self.env["ir.actions.report"]
-                .with_context(relance_date=self.date)
-                ._render_qweb_pdf_prepare_streams(report, {}, res_ids=self.partner_id.ids)[self.partner_id.id]["stream"]
-                .getvalue()
-            )
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": self.env._(
-                    "Statement of account - %(customer)s - %(date)s.pdf",
-                    customer=self.partner_id.name,
-                    date=fields.Date.to_string(self.date),
-                ),
-                "raw": pdf,
-                "res_model": "relance.log",
-                "res_id": self.id,
-                "mimetype": "application/pdf",
-            }
-        )
-        self._relance_record({"letter_attachment_id": attachment.id})
-        return attachment
-
     def _relance_letter_values(self, doc):
         """Everything the letters print besides the invoice table, formatted for the customer."""
         self.ensure_one()
@@ -157,3 +130,8 @@ class RelanceLog(models.Model):
                 self.move_ids.partner_bank_id[:1],
             ),
         )
+
+    def _relance_is_letter_copy(self):
+        """The formal notice's email is a copy of its registered letter (sent with it)."""
+        self.ensure_one()
+        return self.level_id.tone == "formal" and self.channel in ("letter", "email_letter")

@@ -1,6 +1,6 @@
 import logging
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools.misc import format_date, formatLang
 
@@ -41,7 +41,10 @@ class RelanceRate(models.Model):
         self._check_one_rate_per_semester(
             [(vals.get("kind", self._fields["kind"].default(self)), vals.get("date_from")) for vals in vals_list]
         )
-        return super().create(vals_list)
+        try:
+            return super().create(vals_list)
+        finally:
+            self.env.registry.clear_cache()  # _relance_rates
 
     def write(self, vals):
         check_value_types(self, vals)
@@ -49,7 +52,17 @@ class RelanceRate(models.Model):
             self._check_one_rate_per_semester(
                 [(vals.get("kind", rate.kind), vals.get("date_from", rate.date_from)) for rate in self], self
             )
-        return super().write(vals)
+        try:
+            return super().write(vals)
+        finally:
+            if {"kind", "date_from", "rate"} & set(vals):
+                self.env.registry.clear_cache()  # _relance_rates
+
+    def unlink(self):
+        try:
+            return super().unlink()
+        finally:
+            self.env.registry.clear_cache()  # _relance_rates
 
     @api.model
     def _check_one_rate_per_semester(self, semesters, changed=None):
@@ -152,10 +165,10 @@ class RelanceRate(models.Model):
     def _rate_for(self, kind, date):
         """(rate, note) in force for the semester of date; the latest known rate, with a note, when it is missing."""
         start = self._semester_start(date)
-        rates = self.sudo().search([("kind", "=", kind)])
-        exact = rates.filtered(lambda r: r.date_from == start)
+        rates = self._relance_rates(kind)
+        exact = [rate for date_from, rate in rates if date_from == start]
         if exact:
-            return exact.rate, False
+            return exact[0], False
         if not rates:
             raise ValidationError(
                 self.env._(
@@ -163,16 +176,23 @@ class RelanceRate(models.Model):
                     kind=dict(self._fields["kind"]._description_selection(self.env))[kind],
                 )
             )
-        known = rates.filtered(lambda r: r.date_from < start)[:1] or rates[-1:]
+        known_from, known_rate = next(((d, r) for d, r in rates if d < start), rates[-1])
         note = self.env._(
             "%(kind)s of the semester starting %(missing)s is missing from the table: "
             "the rate of the semester starting %(used)s (%(rate)s %%) was used.",
             kind=dict(self._fields["kind"]._description_selection(self.env))[kind],
             missing=format_date(self.env, start),
-            used=format_date(self.env, known.date_from),
-            rate=formatLang(self.env, known.rate),
+            used=format_date(self.env, known_from),
+            rate=formatLang(self.env, known_rate),
         )
         if (kind, start) not in _WARNED:
             _WARNED.add((kind, start))
             _logger.warning(note)
-        return known.rate, note
+        return known_rate, note
+
+    @api.model
+    @tools.ormcache("kind")
+    def _relance_rates(self, kind):
+        """((date_from, rate), ...) of a kind, the latest first, kept by Odoo's registry cache (cleared when a
+        rate changes): every penalty of every reminder reads it."""
+        return tuple((rate.date_from, rate.rate) for rate in self.sudo().search([("kind", "=", kind)]))

@@ -118,9 +118,9 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
 
-    def _relance_recipient(self):
+    def _relance_recipient(self, without_invoice_address=()):
         """Who receives the reminder: the invoice address contact when it has an email, else the customer."""
-        recipient = self._relance_email_contact()
+        recipient = self._relance_email_contact(without_invoice_address)
         if recipient:
             return recipient
         raise UserError(
@@ -158,15 +158,30 @@ class ResPartner(models.Model):
         self.ensure_one()
         return bool(self.street and self.city)
 
-    def _relance_email_contact(self):
-        """The invoice address contact when it has an email, else the customer if it has one, else nobody."""
+    def _relance_email_contact(self, without_invoice_address=()):
+        """The invoice address contact when it has an email, else the customer if it has one, else nobody;
+        without_invoice_address: ids of customers known to have no invoice address (no search for them)."""
         self.ensure_one()
-        # most customers have no contacts: their children, read for the whole prefetch batch, spare a search each
-        invoice_contact = self if not self.child_ids else self.browse(self.address_get(["invoice"])["invoice"])
+        invoice_contact = (
+            self
+            if self.id in without_invoice_address or not self.child_ids
+            else self.browse(self.address_get(["invoice"])["invoice"])
+        )
         for candidate in (invoice_contact, self):
             if candidate.email:
                 return candidate
         return self.browse()
+
+    @api.model
+    def _relance_without_invoice_address(self, partners):
+        """Those of these customers with no invoice address among their contacts (most): one query for all,
+        where each one's _relance_email_contact would read its contacts."""
+        having_one = set()
+        for contact in self.search([("id", "child_of", partners.ids), ("type", "=", "invoice")]):
+            while contact:
+                having_one.add(contact.id)
+                contact = contact.parent_id
+        return frozenset(set(partners.ids) - having_one)
 
     def _relance_statement(self, date, company):
         """This customer's open items on date, one section per currency: rows, ageing, totals, penalties."""
