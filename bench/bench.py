@@ -318,7 +318,15 @@ def reminder_problems(env, log):
         problems.append(f"sent to {mail.recipient_ids.mapped('name')}")
     pdfs = mail.attachment_ids
     letters = len(log.letter_attachment_id & pdfs)  # a formal notice's email carries its letter
-    if len(pdfs) - letters != len(log.move_ids) or not all((att.raw or b"")[:5] == b"%PDF-" for att in pdfs):
+    # on the statement day, the month's statement goes with the reminder: its own customer's, all its invoices
+    statements = env["relance.log"].search([("sent_with_id", "=", log.id)])
+    for statement in statements:
+        if statement.letter_attachment_id not in pdfs:
+            problems.append("the statement it carries is not attached")
+        problems += pdf_problems(statement.letter_attachment_id.raw, log.partner_id, statement.move_ids.mapped("name"))
+    if len(pdfs) - letters - len(statements) != len(log.move_ids) or not all(
+        (att.raw or b"")[:5] == b"%PDF-" for att in pdfs
+    ):
         problems.append(f"{len(pdfs)} attachments for {len(log.move_ids)} invoices, or not all PDFs")
     return problems
 
@@ -358,6 +366,10 @@ def check_statements(env, today):
 
     def problems_of(log):
         problems = pdf_problems(log.letter_attachment_id.raw, log.partner_id, log.move_ids.mapped("name"))
+        if log.sent_with_id:  # carried by the day's reminder email (checked with the reminders)
+            if log.letter_attachment_id not in log.sent_with_id.mail_mail_id.attachment_ids:
+                problems.append("the reminder email does not carry the statement PDF")
+            return problems
         balance = money(
             env, sum(log.move_ids.mapped("amount_residual")), log.company_id.currency_id, log.partner_id.lang
         )
@@ -430,6 +442,9 @@ def measure_ladder(odoo, env, arg):
     Move = env["account.move"]
     company = env.ref("base.main_company")
     today = odoo.fields.Date.context_today(Move)
+    # the ladder alone, whatever the day of the run: on the statement day the reminders carry the statements
+    company.relance_statement_day = str(today.day % 28 + 1)
+    env.cr.commit()
 
     def remaining():
         return Move._read_group(Move._relance_due_domain(company, today), ["commercial_partner_id"], limit=1)
@@ -477,6 +492,8 @@ def measure_statement(odoo, env, arg):
     if today.day > 28 and not last_day:
         raise SystemExit("statements can be sent on days 1 to 28 or on the last day of the month: run another day")
     company.relance_statement_day = "last" if last_day else str(today.day)
+    # the statements alone: with the daily ladder on, the customers it reminds get theirs with the reminder
+    company.relance_auto_send = False
     Statement = env["relance.statement"].with_company(company)
     customers = len(Statement._relance_statement_partners(today))
     env.cr.commit()
