@@ -17,6 +17,9 @@ its SQL queries and its peak memory (maximum resident size):
 - statement: the monthly statement cron to completion (one statement PDF per customer);
 - letters: the given number of letters waiting to print, printed as one merged PDF;
 - render: the given number of invoice PDFs that do not exist yet, rendered in batches;
+- wizard_open: the morning wizard opened on every customer due, its lines read as its form shows them
+  (each line checked: a customer due, exactly its due invoices, a level due, nothing blocking it);
+- wizard_send: the wizard opened, --wizard-send lines (200) ticked and sent (each email checked);
 - aior, acc_run, acc_email (with --peers): the OCA modules account_invoice_overdue_reminder (mass
   reminder wizard, every customer validated by email, without invoice PDFs) and
   account_credit_control (a credit control run computing the lines of every customer; then level 1
@@ -711,14 +714,113 @@ def measure_acc_email(odoo, env, arg):
     return run, check_run
 
 
+WIZARD_FIELDS = (
+    "partner_id", "move_ids", "level_id", "due_level_ids", "channel", "issue", "amount_due", "penalties",
+    "last_date", "recipient_id", "skip",
+)  # fmt: skip
+
+
+def due_by_customer(env, today):
+    """{customer id: ids of its invoices due today}, as the ladder finds them."""
+    Move = env["account.move"]
+    company = env.ref("base.main_company")
+    groups = Move._read_group(Move._relance_due_domain(company, today), ["commercial_partner_id"], ["id:recordset"])
+    return {partner.id: set(moves.ids) for partner, moves in groups}
+
+
+def wizard_line_problems(expected, line):
+    """What is wrong with one line of the morning wizard: [] when it is a due customer with exactly its due
+    invoices, a level they are due for, and no reason to block it."""
+    problems = []
+    if line.partner_id.id not in expected:
+        problems.append("not a customer due today")
+    elif set(line.move_ids.ids) != expected[line.partner_id.id]:
+        problems.append(f"invoices {sorted(line.move_ids.ids)}, not {sorted(expected[line.partner_id.id])}")
+    if line.level_id not in line.due_level_ids:
+        problems.append(f"level {line.level_id.name} not among the levels due {line.due_level_ids.mapped('name')}")
+    if line.issue or line.skip:
+        problems.append(f"blocked: {line.issue}")
+    return problems
+
+
+def measure_wizard_open(odoo, env, arg):
+    """The morning wizard opened on every customer due: created with its lines, read as its form shows them."""
+    today = odoo.fields.Date.context_today(env["res.users"])
+    env.ref("base.main_company").relance_statement_day = str(today.day % 28 + 1)
+    expected = due_by_customer(env, today)
+    env.cr.commit()
+    opened = {}
+
+    def run():
+        action = env["relance.wizard"].action_relance_open()
+        wizard = env["relance.wizard"].browse(action["res_id"])
+        wizard.web_read({"line_ids": {"fields": {fname: {} for fname in WIZARD_FIELDS}}})
+        env.cr.commit()
+        opened["wizard"] = wizard
+        return {"units": len(expected), "done": len(wizard.line_ids), "failed": 0, "mails": 0}
+
+    def check_output():
+        lines = opened["wizard"].line_ids
+        result = check(lines, lambda line: wizard_line_problems(expected, line))
+        missing = set(expected) - set(lines.partner_id.ids)
+        if missing:
+            result["wrong"] += len(missing)
+            result["examples"].append(f"{len(missing)} customers due have no line")
+        return result
+
+    return run, check_output
+
+
+def measure_wizard_send(odoo, env, arg):
+    """The morning wizard opened, then arg customers (default 200) ticked and sent, as an accountant does."""
+    today = odoo.fields.Date.context_today(env["res.users"])
+    # the wizard alone, whatever the day: on the statement day each customer's statement goes with its email
+    env.ref("base.main_company").relance_statement_day = str(today.day % 28 + 1)
+    count = int(arg or 200)
+    wizard = env["relance.wizard"].browse(env["relance.wizard"].action_relance_open()["res_id"])
+    chosen = wizard.line_ids[:count]
+    (wizard.line_ids - chosen).write({"skip": True})
+    env.cr.commit()
+
+    def run():
+        wizard.action_send()
+        env.cr.commit()
+        logs = env["relance.log"].search([("date", "=", today), ("kind", "=", "reminder")])
+        return {
+            "units": len(chosen),
+            "done": len(logs.filtered(lambda log: log.state != "failed")),
+            "failed": len(logs.filtered(lambda log: log.state == "failed")),
+            "mails": env["mail.mail"].search_count([("model", "=", "relance.log")]),
+        }
+
+    def check_output():
+        result = check_reminders(env, today)
+        logs = env["relance.log"].search([("date", "=", today), ("kind", "=", "reminder")])
+        if logs.partner_id != chosen.partner_id:
+            result["wrong"] += 1
+            result["examples"].append("the reminders are not exactly the customers ticked")
+        return result
+
+    return run, check_output
+
+
 PEER_MEASURES = ("aior", "acc_run", "acc_email")
-RENDERING = ("ladder_nopdf", "statement", "letters", "render", "acc_email")  # wkhtmltopdf fetches the assets over HTTP
+RENDERING = (
+    "ladder_nopdf",
+    "statement",
+    "letters",
+    "render",
+    "wizard_send",
+    "acc_email",
+)  # wkhtmltopdf fetches the assets over HTTP
 MEASURES = {
     "ladder": measure_ladder,
     "ladder_nopdf": measure_ladder_nopdf,
     "statement": measure_statement,
     "letters": measure_letters,
     "render": measure_render,
+    "wizard_open": measure_wizard_open,
+    "wizard_send": measure_wizard_send,
     "aior": measure_aior,
     "acc_run": measure_acc_run,
     "acc_email": measure_acc_email,
@@ -850,6 +952,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--letters", type=int, default=500)
     parser.add_argument("--render", type=int, default=0, help="invoice PDFs to render (0: skipped)")
+    parser.add_argument("--wizard-send", type=int, default=200, help="wizard lines sent by wizard_send")
     parser.add_argument("--peers", action="store_true", help="also measure the OCA peers on the same data set")
     parser.add_argument(
         "--acc-email",
@@ -884,6 +987,13 @@ def main():
         ("statement", "ours: monthly statement cron (customers)", template, ""),
         ("letters", f"ours: {args.letters} letters, one merged PDF (letters)", template, args.letters),
         ("render", f"ours: {args.render} missing invoice PDFs (invoices)", template, args.render),
+        ("wizard_open", "ours: morning wizard opened on every customer due (lines; target 5 s at 2,000)", template, ""),
+        (
+            "wizard_send",
+            f"ours: morning wizard, {args.wizard_send} lines sent (lines; target 20 s for 200)",
+            template,
+            args.wizard_send,
+        ),
         ("aior", "OCA overdue reminder: mass wizard, email (customers)", peers_template, ""),
         ("acc_run", "OCA credit control: run computing the lines (customers)", peers_template, ""),
         (
