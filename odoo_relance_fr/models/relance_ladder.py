@@ -48,9 +48,9 @@ class RelanceLadder(models.AbstractModel):
         today = fields.Date.context_today(self)
         self._relance_request_missing_rates(today)
         todo, due_moves, total = self._relance_select_batch(today, batch_size)
-        batch, _partners = self._relance_take_batch(todo, batch_size)
+        batch, partners = self._relance_take_batch(todo, batch_size)
         moves = self.env["account.move"].union(*(due_moves[company, partner] for company, partner in batch))
-        read = self._relance_read_batch(batch, moves, today)
+        read = self._relance_read_batch(batch, partners, moves, today)
         self._relance_run_batch(
             batch,
             total,
@@ -99,9 +99,10 @@ class RelanceLadder(models.AbstractModel):
         return todo, due_moves, total
 
     @api.model
-    def _relance_read_batch(self, batch, moves, date):
+    def _relance_read_batch(self, batch, partners, moves, date):
         """What the batch's reminders need, read once for all: the invoices' PDFs (the missing ones rendered
-        together) and, on a statement day, the statements due and their PDFs."""
+        together), the customers without an invoice address and, on a statement day, the statements due and
+        their PDFs."""
         pdfs = {move_id: att.id for move_id, att in moves._relance_stored_pdfs().items()}
         pdfs.update(
             self._relance_prerender_pdfs(
@@ -111,7 +112,6 @@ class RelanceLadder(models.AbstractModel):
             )
         )
         statements_due, statement_pdfs = self._relance_batch_statements(batch, date)
-        partners = self.env["res.partner"].union(*(partner for _company, partner in batch))
         return Sending(
             without_invoice_address=self.env["res.partner"]._relance_without_invoice_address(partners),
             invoice_pdfs=pdfs,

@@ -35,6 +35,9 @@ class RelanceLog(models.Model):
     def _relance_render_part(self, part, doc):
         """One shared piece of the reminder (table, payment, signature...) in the customer's language."""
         lang = self.partner_id.lang or self.env.lang
+        qweb = self.env["ir.qweb"].with_context(lang=lang)
+        if part == "signature":  # the sender only: a statement's email signs without its invoices computed
+            return qweb._render("odoo_relance_fr.relance_mail_signature", {"sender": self._relance_sender()})
         lines = doc["lines"]
         totals = doc["totals"]
         values = {
@@ -57,7 +60,7 @@ class RelanceLog(models.Model):
             values["sections"] = doc["stages"]
         if part == "claim":
             values.update(rates=self._relance_rates(lang), rate_kind=self.company_id.relance_penalty_rate_type)
-        return self.env["ir.qweb"].with_context(lang=lang)._render(f"odoo_relance_fr.relance_mail_{part}", values)
+        return qweb._render(f"odoo_relance_fr.relance_mail_{part}", values)
 
     def _relance_stages(self, lines):
         """The reminder's invoices by stage, the most advanced first, each with its totals: each presented for
