@@ -248,11 +248,11 @@ def run(db_name, addons_path, crash_after=None):
         mark_moves = RelanceLog._relance_mark_moves
         calls = []
 
-        def mark_moves_then_crash(self, moves_levels):
+        def mark_moves_then_crash(self, moves_levels, *args, **kwargs):
             calls.append(1)
             if len(calls) == crash_after:
                 os.kill(os.getpid(), signal.SIGKILL)
-            return mark_moves(self, moves_levels)
+            return mark_moves(self, moves_levels, *args, **kwargs)
 
         RelanceLog._relance_mark_moves = mark_moves_then_crash
     with registry.cursor() as cr:

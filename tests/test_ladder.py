@@ -380,6 +380,36 @@ class TestReminderTexts(LadderCommon):
         self.assertTrue(any(expected in body for body in move.message_ids.mapped("body")))
         self.assertTrue(any(expected in body for body in self.customer.message_ids.mapped("body")))
 
+    def test_chatter_and_levels_of_several_customers_in_one_run(self):
+        """The run writes its customers' invoice levels and chatter notes together: each invoice and each
+        customer gets its own notes, a customer with two reminders that day both of them."""
+        with freeze_time("2026-03-10"):
+            first = self._invoice(self.customer, "2026-03-23")
+            second = self._invoice(self.customer, "2026-03-20")
+        late = self._invoice(self.customer_2, "2026-01-15")
+        self.remind(late, self.level_1, "2026-03-01")
+        logs, mails = self.run_ladder("2026-03-16")
+        self.assertEqual(len(logs), 3)
+        self.assertEqual(len(mails), 3)
+
+        def notes(record):
+            return [body for body in record.message_ids.mapped("body") if "envoyée (E-mail) le 16/03/2026" in body]
+
+        for move, level in ((first, self.pre_due), (second, self.pre_due), (late, self.level_2)):
+            self.assertEqual((move.relance_level_id, move.relance_last_date), (level, D("2026-03-16")))
+            [note] = notes(move)
+            self.assertIn(f"pour les factures {move.name}.", note)
+        self.assertEqual(
+            sorted(notes(self.customer)),
+            sorted(
+                f"<p>Avis avant échéance envoyée (E-mail) le 16/03/2026 pour les factures {move.name}.</p>"
+                for move in (first, second)
+            ),
+        )
+        [note] = notes(self.customer_2)
+        self.assertIn(f"pour les factures {late.name}.", note)
+        self.assertNotIn(first.name, note)
+
     def test_sender_user_and_copy(self):
         sender = self._user("relance_sender", "account.group_account_invoice")
         sender.write({"name": "Sophie Laurent", "email": "sophie.laurent@ateliers-dupont.fr"})

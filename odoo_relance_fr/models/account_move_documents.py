@@ -12,7 +12,8 @@ class AccountMove(models.Model):
         """PDF of each invoice: the one Odoo stored when it was sent, else rendered in batches and kept;
         known: {invoice id: attachment id} already found for a batch of reminders."""
         known = known or {}
-        pdfs = {move: self.env["ir.attachment"].browse(known[move.id]) for move in self if move.id in known}
+        Attachment = self.env["ir.attachment"].with_prefetch(tuple(known.values()))  # read for the batch at once
+        pdfs = {move: Attachment.browse(known[move.id]) for move in self if move.id in known}
         stored = self.browse(set(self.ids) - set(known))._relance_stored_pdfs()
         pdfs.update({move: stored[move.id] for move in self if move.id in stored})
         missing = self.filtered(lambda move: move not in pdfs)

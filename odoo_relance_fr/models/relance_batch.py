@@ -32,15 +32,21 @@ class RelanceBatch(models.AbstractModel):
         ], partners
 
     @api.model
-    def _relance_run_batch(self, batch, total, send, commit_every=20):
+    def _relance_run_batch(self, batch, total, send, commit_every=20, before_chunk=None, before_commit=None):
         """send(model in the company, customer) for each (company, customer) of the batch, with the
         scheduler's progress (it reruns the job while some remain). In cron mode, what is done is
         committed every commit_every customers (and at the end): a crash loses at most that many, to
         be done again by the next run, and invoice rows are not kept locked long. Each customer is all
-        or nothing on its own (savepoint): its email is queued in the same transaction as its reminder."""
+        or nothing on its own (savepoint): its email is queued in the same transaction as its reminder.
+        before_chunk(customers) is called before each commit_every customers, before_commit() before each
+        commit: what the customers of one commit share is done there once."""
         for done, (company, partner) in enumerate(batch, start=1):
+            if before_chunk and done % commit_every == 1 % commit_every:
+                before_chunk(batch[done - 1 : done - 1 + commit_every])
             send(self.with_company(company), partner)
             if done % commit_every == 0 or done == len(batch):
+                if before_commit:
+                    before_commit()
                 self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
                 self._relance_commit_in_cron()
         if not total:

@@ -1,5 +1,5 @@
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
@@ -31,6 +31,32 @@ class Sending:
     statements_due: dict = field(default_factory=dict)
     statement_pdfs: dict = field(default_factory=dict)
     without_invoice_address: frozenset = frozenset()
+    held: "Held" = None
+    deferred: "Deferred" = None
+
+
+@dataclass
+class Held:
+    """The scheduler's customers of one commit, locked together with their invoices (_relance_hold_chunk):
+    partner_ids, the customers this worker holds; moves, their invoices locked, read again and still due."""
+
+    partner_ids: frozenset
+    moves: object
+
+
+@dataclass
+class Deferred:
+    """What the scheduler's customers of one commit leave to be written together just before it
+    (_relance_write_deferred): the invoices' new reminder state {(level id, date): invoice ids} and the
+    chatter notes [(model, record id, body)]. A customer's share joins only once all of it went through."""
+
+    states: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+    def merge(self, other):
+        for key, ids in other.states.items():
+            self.states.setdefault(key, []).extend(ids)
+        self.notes.extend(other.notes)
 
 
 class RelanceLadder(models.AbstractModel):
@@ -51,6 +77,7 @@ class RelanceLadder(models.AbstractModel):
         batch, partners = self._relance_take_batch(todo, batch_size)
         moves = self.env["account.move"].union(*(due_moves[company, partner] for company, partner in batch))
         read = self._relance_read_batch(batch, partners, moves, today)
+        read.deferred = Deferred()
         self._relance_run_batch(
             batch,
             total,
@@ -60,7 +87,59 @@ class RelanceLadder(models.AbstractModel):
                 due_moves[ladder.env.company, partner].with_prefetch(moves._prefetch_ids),
                 sending=read,
             ),
+            before_chunk=lambda chunk: self._relance_hold_chunk(chunk, due_moves, today, read),
+            before_commit=lambda: self._relance_write_deferred(read.deferred),
         )
+
+    @api.model
+    def _relance_hold_chunk(self, chunk, due_moves, date, sending):
+        """Lock the customers of one commit and their due invoices in two statements, instead of two for each
+        customer, and read them together (sending.held). The customers another worker holds are left to it.
+        If another worker changed some of these invoices since this transaction began, nothing is held here
+        and each customer is locked on its own (_relance_remind_partner_once)."""
+        sending.held = None
+        partners = self.env["res.partner"].union(*(partner for _company, partner in chunk))
+        moves = self.env["account.move"].union(*(due_moves[company, partner] for company, partner in chunk))
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM res_partner WHERE id IN %s ORDER BY id FOR NO KEY UPDATE SKIP LOCKED",
+                        tuple(partners.ids),
+                    ),
+                    log_exceptions=False,
+                )
+                held_ids = frozenset(row[0] for row in self.env.cr.fetchall())
+                moves = moves.filtered(lambda move: move.commercial_partner_id.id in held_ids)
+                locked = moves._relance_lock_and_recheck(date, due_only=True, skip_pending=True)
+        except CONCURRENCY_ERRORS:
+            return
+        emailed = locked.filtered(lambda move: move.relance_next_level_id.channel in ("email", "email_letter"))
+        emailed._relance_ensure_access_tokens()
+        emailed.mapped("access_token")  # read again for all at once, not customer by customer
+        partners.mapped("email")  # the same for the customers, read by each reminder
+        sending.held = Held(partner_ids=held_ids, moves=locked)
+
+    @api.model
+    def _relance_write_deferred(self, deferred):
+        """Write what the customers since the last commit left (see Deferred): one UPDATE per level reached,
+        one chatter note per invoice and customer, in one batch per model and round."""
+        Move = self.env["account.move"]
+        for (level_id, date), ids in deferred.states.items():
+            Move.browse(ids)._relance_write_reminder_state({"relance_level_id": level_id, "relance_last_date": date})
+        rounds = []  # a customer with two reminders today gets two notes: one per round
+        for model, res_id, body in deferred.notes:
+            batch = next((batch for batch in rounds if (model, res_id) not in batch), None)
+            if batch is None:
+                batch = {}
+                rounds.append(batch)
+            batch[model, res_id] = body
+        for batch in rounds:
+            for model in {model for model, _res_id in batch}:
+                bodies = {res_id: body for (mod, res_id), body in batch.items() if mod == model}
+                self.env[model].browse(list(bodies))._message_log_batch(bodies)
+        deferred.states.clear()
+        deferred.notes.clear()
 
     @api.model
     def _relance_request_missing_rates(self, date):
@@ -195,20 +274,32 @@ class RelanceLadder(models.AbstractModel):
         first email when the company attaches it. None when another worker holds the customer or its invoices."""
         statement = statement and self.env.company.relance_statement_with_reminder == "attach"
         chosen = sending.chosen
+        batch_deferred = sending.deferred
+        if batch_deferred is not None:
+            sending = replace(sending, deferred=type(batch_deferred)())  # this customer's share, joined on success
         try:
             with self.env.cr.savepoint():
-                if not self._relance_lock_partner(partner):
-                    return None
-                asked = moves
-                moves = moves._relance_lock_and_recheck(date, due_only=not chosen, skip_pending=not chosen)
-                if not moves:
-                    if chosen:
-                        raise UserError(self._relance_nothing_to_send(partner, asked, date))
-                    return None  # another worker holds them (or they are no longer due): nothing here today
+                if sending.held and not chosen:  # locked with the other customers of this commit
+                    if partner.id not in sending.held.partner_ids:
+                        return None
+                    moves = moves & sending.held.moves
+                    if not moves:
+                        return None
+                else:
+                    if not self._relance_lock_partner(partner):
+                        return None
+                    asked = moves
+                    moves = moves._relance_lock_and_recheck(date, due_only=not chosen, skip_pending=not chosen)
+                    if not moves:
+                        if chosen:
+                            raise UserError(self._relance_nothing_to_send(partner, asked, date))
+                        return None  # another worker holds them (or they are no longer due): nothing here today
                 logs = self._relance_plan(partner, moves, date, sending)
                 for log in logs:
                     log._relance_execute(sending, statement)
                     statement = statement and not log.with_statement
+            if batch_deferred is not None:
+                batch_deferred.merge(sending.deferred)
             return logs
         except CONCURRENCY_ERRORS:
             _logger.info("Reminders of %s are being sent by another worker: skipped", partner.display_name)

@@ -284,6 +284,7 @@ class RelanceLog(models.Model):
                 self._relance_record({"state": "sent"})
                 self._relance_mark_moves(
                     moves_levels,
+                    sending.deferred,
                     self.env._(
                         "%(level)s to make by %(user)s on %(date)s for invoices %(invoices)s.",
                         level=self.level_id.name,
@@ -304,11 +305,12 @@ class RelanceLog(models.Model):
         if self.state == "to_print" and not automatic:
             # validated by a person (e.g. a formal notice): the letter exists at once, to print now
             self._relance_store_letters()
-        self._relance_mark_moves(moves_levels)
+        self._relance_mark_moves(moves_levels, sending.deferred)
 
-    def _relance_mark_moves(self, moves_levels, body=None):
+    def _relance_mark_moves(self, moves_levels, deferred=None, body=None):
         """Each invoice climbs to its own level; the invoices and the customer keep a trace in their chatter
-        (body, or what was sent)."""
+        (body, or what was sent). With deferred (the scheduler's run), both are written with the other
+        customers' just before the next commit."""
         self._relance_record(
             {
                 "move_previous": {
@@ -322,7 +324,10 @@ class RelanceLog(models.Model):
             by_level.setdefault(level, self.env["account.move"])
             by_level[level] |= move
         for level, moves in by_level.items():
-            moves._relance_write_reminder_state({"relance_level_id": level.id, "relance_last_date": self.date})
+            if deferred is not None:
+                deferred.states.setdefault((level.id, self.date), []).extend(moves.ids)
+            else:
+                moves._relance_write_reminder_state({"relance_level_id": level.id, "relance_last_date": self.date})
         body = body or self.env._(
             "%(level)s sent (%(channel)s) on %(date)s for invoices %(invoices)s.",
             level=self.level_id.name,
@@ -330,7 +335,11 @@ class RelanceLog(models.Model):
             date=format_date(self.env, self.date),
             invoices=", ".join(self.move_ids.mapped("name")),
         )
-        self._relance_log_in_chatter(body)
+        if deferred is not None:
+            deferred.notes.extend(("account.move", move.id, body) for move in self.move_ids)
+            deferred.notes.append(("res.partner", self.partner_id.id, body))
+        else:
+            self._relance_log_in_chatter(body)
 
     def _relance_log_in_chatter(self, body):
         """The reminder's note in the chatter of each of its invoices and of the customer (one batch each)."""
