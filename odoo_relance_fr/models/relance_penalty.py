@@ -72,6 +72,6 @@ def compute(move, date_to, date_from=None):
                 result["rates"].append(rate)
             amount += balance * rate / 100.0 * (chunk_end - chunk_start).days / 365.0
     result["penalty"] = move.currency_id.round(amount)
-    eur = env.ref("base.EUR")
+    eur = env["res.currency"].browse(env["ir.model.data"]._xmlid_to_res_id("base.EUR"))  # cached, no query
     result["indemnity"] = eur._convert(INDEMNITY_EUR, move.currency_id, company, date_to or fields.Date.today())
     return result

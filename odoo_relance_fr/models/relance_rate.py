@@ -176,6 +176,18 @@ class RelanceRate(models.Model):
                     kind=dict(self._fields["kind"]._description_selection(self.env))[kind],
                 )
             )
+        known_rate, note = self._relance_fallback_rate(kind, start)
+        if (kind, start) not in _WARNED:
+            _WARNED.add((kind, start))
+            _logger.warning(note)
+        return known_rate, note
+
+    @api.model
+    @tools.ormcache("kind", "start", "self.env.lang")
+    def _relance_fallback_rate(self, kind, start):
+        """(rate, note) used for a semester missing from the table: the latest known before it, and what the
+        penalties say of it (kept with the rates by the registry cache: each penalty of a run asks for it)."""
+        rates = self._relance_rates(kind)
         known_from, known_rate = next(((d, r) for d, r in rates if d < start), rates[-1])
         note = self.env._(
             "%(kind)s of the semester starting %(missing)s is missing from the table: "
@@ -185,9 +197,6 @@ class RelanceRate(models.Model):
             used=format_date(self.env, known_from),
             rate=formatLang(self.env, known_rate),
         )
-        if (kind, start) not in _WARNED:
-            _WARNED.add((kind, start))
-            _logger.warning(note)
         return known_rate, note
 
     @api.model

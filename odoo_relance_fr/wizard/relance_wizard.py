@@ -181,37 +181,45 @@ class RelanceWizardLine(models.TransientModel):
         """What keeps this line from going out, said before sending: an invoice that cannot be reminded today,
         a level not due (unless forced), a customer the channel cannot reach."""
         for line in self:
-            date = line.wizard_id.date or fields.Date.context_today(line)
-            reasons = [reason for move in line.move_ids if (reason := move._relance_block_reason(date))]
-            if (
-                not reasons
-                and line.level_id
-                and not line.force_level
-                and line.level_id._origin not in line.due_level_ids._origin
-            ):
-                reasons.append(line._relance_not_due_reason(date))
-            if not reasons and line.partner_id and line.channel:
-                company = line.wizard_id.company_id or self.env.company
-                reasons.append(line.partner_id._relance_reach_issue(line.channel, company))
-            line.issue = " ".join(filter(None, reasons)) or False
+            line.issue = line._relance_issue(
+                line.partner_id._origin,
+                line.move_ids._origin,  # the invoices as saved: a line being edited holds copies of them
+                line.level_id._origin,
+                line.channel,
+                line.force_level,
+                line.wizard_id.date or fields.Date.context_today(line),
+                line.wizard_id.company_id._origin or self.env.company,
+            )
 
-    def _relance_not_due_reason(self, date):
-        moves = self.move_ids.filtered("relance_next_date").sorted("relance_next_date")
+    @api.model
+    def _relance_issue(self, partner, moves, level, channel, force, date, company):
+        """Why a line of these values cannot go out ("" or False when it can)."""
+        reasons = [reason for move in moves if (reason := move._relance_block_reason(date))]
+        due_levels = moves.filtered(lambda m: m.relance_next_date and m.relance_next_date <= date).relance_next_level_id
+        if not reasons and level and not force and level not in due_levels:
+            reasons.append(self._relance_not_due_reason(moves, level, date))
+        if not reasons and partner and channel:
+            reasons.append(partner._relance_reach_issue(channel, company))
+        return " ".join(filter(None, reasons)) or False
+
+    @api.model
+    def _relance_not_due_reason(self, moves, level, date):
+        moves = moves.filtered("relance_next_date").sorted("relance_next_date")
         if not moves:
             return self.env._(
                 "%(level)s is not due today for these invoices: tick « Force » to send it anyway.",
-                level=self.level_id.name,
+                level=level.name,
             )
-        if moves[0].relance_next_level_id == self.level_id:
+        if moves[0].relance_next_level_id == level:
             return self.env._(
                 "%(level)s applies to these invoices only from %(date)s: tick « Force » to send it today.",
-                level=self.level_id.name,
+                level=level.name,
                 date=format_date(self.env, moves[0].relance_next_date),
             )
         return self.env._(
             "%(level)s is not due today for these invoices (next: %(next)s on %(date)s): choose a level offered, "
             "or tick « Force » to send it anyway.",
-            level=self.level_id.name,
+            level=level.name,
             next=moves[0].relance_next_level_id.name,
             date=format_date(self.env, moves[0].relance_next_date),
         )
@@ -273,6 +281,7 @@ class RelanceWizardLine(models.TransientModel):
         """One line per customer: its invoices, the highest level due, amounts and contact."""
         today = fields.Date.context_today(self)
         vals_list = []
+        moves.line_ids.matched_credit_ids.mapped("max_date")  # the payments of all, for the penalties: one query
         for partner, partner_moves in moves.grouped("commercial_partner_id").items():
             due = partner_moves.filtered(lambda m: m.relance_next_date and m.relance_next_date <= today)
             levels = (due or partner_moves).relance_next_level_id
@@ -295,7 +304,10 @@ class RelanceWizardLine(models.TransientModel):
                 }
             )
             # a line that cannot go out says why, and waits to be changed and ticked again
-            vals_list[-1]["skip"] = bool(self.new(vals_list[-1]).issue)
+            channel = vals_list[-1]["channel"]
+            vals_list[-1]["skip"] = bool(
+                self._relance_issue(partner, partner_moves, level, channel, False, today, self.env.company)
+            )
         return vals_list
 
     def action_preview(self):
