@@ -68,6 +68,29 @@ class TestStatements(LadderCommon):
         # 23,97 (60 d) + 2,26 (600 for 4 d, 400 for 11 d) + 41,94 (105 d) + 8,99 (75 d); 4 x 40 €
         self.assertEqual((section["penalties"], section["indemnities"]), (77.16, 160.0))
 
+    def test_statements_of_several_customers_read_together(self):
+        """A batch's statements are read together: each customer gets its own items, those addressed to one of
+        its contacts included, and its own penalties (none for a private person)."""
+        self.prepare_customer()
+        contact = self.env["res.partner"].create(
+            {"name": "Service comptable", "type": "invoice", "parent_id": self.customer_2.id}
+        )
+        to_contact = self._invoice(contact, "2026-02-01", invoice_date="2026-01-15")
+        private = self._invoice(self.private_person, "2026-02-01", invoice_date="2026-01-15", price=250.0)
+        customers = self.customer | self.customer_2 | self.private_person
+        statements = customers._relance_statements(D("2026-03-16"), self.company)
+        self.assertEqual(set(statements), set(customers.ids))
+        (first,) = statements[self.customer.id]
+        self.assertEqual((first["balance"], first["penalties"], first["indemnities"]), (3230.0, 77.16, 160.0))
+        self.assertNotIn(to_contact.name, [row["name"] for row in first["rows"]])
+        (second,) = statements[self.customer_2.id]
+        self.assertEqual([row["name"] for row in second["rows"]], [to_contact.name])
+        self.assertEqual((second["balance"], second["indemnities"]), (1200.0, 40.0))
+        self.assertGreater(second["penalties"], 0.0)
+        (third,) = statements[self.private_person.id]
+        self.assertEqual([row["name"] for row in third["rows"]], [private.name])
+        self.assertEqual((third["balance"], third["penalties"], third["indemnities"]), (300.0, 0.0, 0.0))
+
     def test_printed_statement(self):
         moves = self.prepare_customer()
         html = (

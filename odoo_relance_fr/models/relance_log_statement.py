@@ -36,7 +36,9 @@ class RelanceLog(models.Model):
         """Queue the statement email with the statement PDF (given, or rendered now), keep the PDF,
         note it on the customer."""
         self.ensure_one()
-        template = self.env.ref("odoo_relance_fr.mail_template_relance_statement")
+        template = self.env["mail.template"].browse(  # Odoo's cache of xml ids: no query for each statement
+            self.env["ir.model.data"]._xmlid_to_res_id("odoo_relance_fr.mail_template_relance_statement")
+        )
         self.partner_id._relance_recipient()  # no email address: fail before rendering the PDF
         attachment = self._relance_store_statement(pdf)
         self._relance_queue_email(template, attachment)
@@ -73,18 +75,35 @@ class RelanceLog(models.Model):
         return attachment
 
     def _relance_statement_summary(self):
-        """Date, balance and overdue amount of the statement, for the email, in the customer's language."""
+        """Date, balance and overdue amount of the statement, for the email, in the customer's language. The
+        amounts are computed on first use: the subject needs only the date."""
         self.ensure_one()
+        return StatementSummary(self)
+
+    def _relance_statement_amounts(self):
+        """Balance and overdue amount of each currency section of this log's statement, formatted."""
         lang = self.partner_id.lang or self.env.lang
         env = self.with_context(lang=lang).env
         sections = self.partner_id.with_env(env)._relance_statement(self.date, self.company_id)
-        return {
-            "date": format_date(env, self.date, lang_code=lang),
-            "amounts": [
-                {
-                    "balance": format_amount(env, s["balance"], s["currency"], lang_code=lang),
-                    "overdue": format_amount(env, s["overdue"], s["currency"], lang_code=lang),
-                }
-                for s in sections
-            ],
-        }
+        return [
+            {
+                "balance": format_amount(env, s["balance"], s["currency"], lang_code=lang),
+                "overdue": format_amount(env, s["overdue"], s["currency"], lang_code=lang),
+            }
+            for s in sections
+        ]
+
+
+class StatementSummary(dict):
+    """The statement's date, and its amounts made on first use."""
+
+    def __init__(self, log):
+        lang = log.partner_id.lang or log.env.lang
+        super().__init__(date=format_date(log.with_context(lang=lang).env, log.date, lang_code=lang))
+        self.log = log
+
+    def __missing__(self, key):
+        if key != "amounts":
+            raise KeyError(key)
+        self[key] = value = self.log._relance_statement_amounts()
+        return value

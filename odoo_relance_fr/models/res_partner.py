@@ -186,19 +186,42 @@ class ResPartner(models.Model):
     def _relance_statement(self, date, company):
         """This customer's open items on date, one section per currency: rows, ageing, totals, penalties."""
         self.ensure_one()
-        partner = self.commercial_partner_id
+        return self._relance_statements(date, company)[self.id]
+
+    def _relance_statements(self, date, company):
+        """{customer id: its statement sections (see _relance_statement)} for these customers, read together:
+        one search for all their open items, their payments read at once for the penalties."""
+        customers = {partner.id: partner.commercial_partner_id for partner in self}
         lines = self.env["account.move.line"].search(
             [
                 ("company_id", "=", company.id),
-                ("partner_id", "child_of", partner.id),
+                ("partner_id", "child_of", [customer.id for customer in customers.values()]),
                 ("account_id.account_type", "=", "asset_receivable"),
                 ("parent_state", "=", "posted"),
                 ("reconciled", "=", False),
             ],
             order="date_maturity, date, id",
         )
+        lines.move_id.line_ids.matched_credit_ids.mapped("max_date")  # the payments, for the penalties
+        by_customer = {customer.id: [] for customer in customers.values()}
+        for line in lines:
+            owner = line.partner_id
+            while owner:  # each customer the line belongs to, as child_of finds it (a subsidiary's: its parent's too)
+                if owner.id in by_customer:
+                    by_customer[owner.id].append(line)
+                owner = owner.parent_id
+        return {
+            partner_id: self._relance_statement_sections(customer, by_customer[customer.id], date, company)
+            for partner_id, customer in customers.items()
+        }
+
+    @api.model
+    def _relance_statement_sections(self, partner, lines, date, company):
+        """The statement sections of one customer from its open receivable lines (see _relance_statement)."""
         sections = {}
-        for line in lines.filtered(lambda l: not l.currency_id.is_zero(l.amount_residual_currency)):
+        for line in lines:
+            if line.currency_id.is_zero(line.amount_residual_currency):
+                continue
             currency = line.currency_id
             section = sections.setdefault(currency, self._relance_empty_section(currency))
             row = self._relance_statement_row(line, date)
@@ -210,10 +233,11 @@ class ResPartner(models.Model):
             section["buckets"][row["bucket"]] += row["remaining"]
             section["overdue" if row["days_late"] else "not_due"] += row["remaining"]
         business = partner.is_company and not partner.relance_is_consumer
+        moves = self.env["account.move"].union(*(line.move_id for line in lines))
         for section in sections.values():
             section["business"] = business
             currency = section["currency"]
-            invoices = lines.move_id.filtered(
+            invoices = moves.filtered(
                 lambda m, currency=currency: m.move_type == "out_invoice" and m.currency_id == currency
             )
             details = [move._relance_penalty_details(date) for move in invoices] if business else []
@@ -275,12 +299,12 @@ class ResPartner(models.Model):
             "reference": move.payment_reference or move.name,
         }
 
-    def _relance_statement_values(self, date):
-        """Everything the statement prints at date."""
+    def _relance_statement_values(self, date, sections=None):
+        """Everything the statement prints at date (sections: its statement, if already computed)."""
         self.ensure_one()
         company = self.env.company
         lang = self.lang or self.env.lang
-        sections = self._relance_statement(date, company)
+        sections = self._relance_statement(date, company) if sections is None else sections
         main = next((s for s in sections if s["currency"] == company.currency_id), None)
         overdue_refs = [
             r["reference"] for s in sections for r in s["rows"] if r["kind"] == "invoice" and r["days_late"]

@@ -12,9 +12,12 @@ class ReportRelanceStatement(models.AbstractModel):
     def _get_report_values(self, docids, data=None):
         partners = self.env["res.partner"].browse(docids)
         date = fields.Date.to_date(self.env.context.get("relance_date")) or fields.Date.context_today(self)
+        sections = partners._relance_statements(date, self.env.company)  # all the customers' items read at once
         return {
             "doc_ids": docids,
             "doc_model": "res.partner",
             "docs": partners,
-            "statements": {partner.id: partner._relance_statement_values(date) for partner in partners},
+            "statements": {
+                partner.id: partner._relance_statement_values(date, sections[partner.id]) for partner in partners
+            },
         }
