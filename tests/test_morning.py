@@ -271,6 +271,30 @@ class TestOneMessageADay(LadderCommon):
         self.assertEqual((notice.level_id, notice.state), (self.mise_en_demeure, "planned"))
         self.assertFalse(self.run_day(*order)[1], "the crons run again that day: nothing more")
 
+    def test_wizard_on_statement_day_attaches_each_customer_its_statement(self):
+        """Sent from the wizard by a billing user on statement day, each customer's reminder email carries its
+        own statement (the wizard's statements are rendered together, as the scheduler's)."""
+        self.remind(self.other, self.level_1, "2026-03-01")  # customer_2 due for Relance 2 today too
+        billing = self._user("relance_billing_statement_day", "account.group_account_invoice")
+        with freeze_time("2026-03-16"), self.mock_mail_gateway():
+            Wizard = self.env["relance.wizard"].with_user(billing).with_context(lang="fr_FR")
+            wizard = Wizard.browse(Wizard.action_relance_open()["res_id"])
+            wizard.line_ids.filtered(lambda line: line.partner_id == self.private_person).skip = True
+            wizard.action_send()
+            mails = self._new_mails.filtered(lambda mail: mail.mail_message_id.message_type != "user_notification")
+        self.assertEqual(wizard.line_ids.mapped("result"), ["sent", "sent", "skipped"])
+        logs = self.env["relance.log"].search([("date", "=", "2026-03-16")])
+        for partner, moves in ((self.customer, self.late | self.soon), (self.customer_2, self.other)):
+            (mail,) = self.mails_of(mails, partner)
+            reminder = logs.filtered(lambda log, p=partner: log.partner_id == p and log.kind == "reminder")
+            statement = logs.filtered(lambda log, p=partner: log.partner_id == p and log.kind == "statement")
+            self.assertEqual((statement.state, statement.sent_with_id, statement.move_ids), ("sent", reminder, moves))
+            self.assertIn(statement.letter_attachment_id, mail.attachment_ids)
+            self.assertTrue(statement.letter_attachment_id.raw.startswith(b"%PDF"))
+            self.assertEqual(len(mail.attachment_ids), len(reminder.move_ids) + 1, "its invoices and its statement")
+            self.assertIn("Vous trouverez également en pièce jointe votre relevé de compte", mail.body_html)
+        self.assertFalse(self.mails_of(mails, self.private_person))
+
     def test_statement_skipped_on_a_reminder_day(self):
         self.company.relance_statement_with_reminder = "skip"
         logs, mails = self.run_day("statement", "ladder")

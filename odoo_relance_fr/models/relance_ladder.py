@@ -252,10 +252,19 @@ class RelanceLadder(models.AbstractModel):
         return logs
 
     @api.model
-    def _relance_send_chosen(self, partner, date, moves, level=None, channel=None, mail_values=None):
+    def _relance_send_chosen(self, partner, date, moves, level=None, channel=None, mail_values=None, read=None):
         """Send now, as a person chose in the wizard: these invoices, at this level and channel, with the email
-        as edited ({field: value})."""
-        sending = Sending(by_person=True, chosen=True, level=level, channel=channel, mail_values=mail_values or {})
+        as edited ({field: value}); read: what was read for all the wizard's lines (_relance_read_batch)."""
+        sending = replace(
+            read or Sending(),
+            by_person=True,
+            chosen=True,
+            level=level,
+            channel=channel,
+            mail_values=mail_values or {},
+            held=None,
+            deferred=None,
+        )
         return self._relance_remind_partner(partner, date, moves, sending)
 
     @api.model

@@ -91,8 +91,16 @@ class RelanceWizard(models.TransientModel):
                 )
             )
         letters = self.env["relance.log"]
+        # what the lines' reminders need, read and rendered together as for the scheduler's batches: the
+        # invoices' PDFs and, on a statement day, the statements they carry (50 per wkhtmltopdf run)
+        read = self.env["relance.ladder"]._relance_read_batch(
+            [(self.company_id, partner) for partner in to_send.partner_id],
+            to_send.partner_id,
+            to_send.move_ids,
+            self.date,
+        )
         for line in self.line_ids:
-            letters |= line._relance_send(self.date)
+            letters |= line._relance_send(self.date, read)
         if letters:
             action = letters.action_relance_print_letters()
             self.letters_attachment_id = int(action["url"].split("/")[3].split("?")[0])
@@ -343,14 +351,15 @@ class RelanceWizardLine(models.TransientModel):
             "context": {"dialog_size": "extra-large"},
         }
 
-    def _relance_send(self, date):
-        """Send this line; return its reminders waiting to be printed."""
+    def _relance_send(self, date, read=None):
+        """Send this line; return its reminders waiting to be printed (read: what the wizard read for all its
+        lines, see relance.ladder._relance_read_batch)."""
         self.ensure_one()
         if self.skip:
             self.result = "skipped"
             return self.env["relance.log"]
         try:
-            logs = self._relance_remind(date)
+            logs = self._relance_remind(date, read)
         except UserError as error:  # nothing to send after all (paid meanwhile): said, nothing recorded
             self.write({"result": "failed", "result_note": error.args[0]})
             return self.env["relance.log"]
@@ -377,7 +386,7 @@ class RelanceWizardLine(models.TransientModel):
         )
         return logs.filtered(lambda log: log.state == "to_print")
 
-    def _relance_remind(self, date):
+    def _relance_remind(self, date, read=None):
         """This line's reminders, with the email as a person may have edited it."""
         mail_values = {
             key: value
@@ -398,5 +407,5 @@ class RelanceWizardLine(models.TransientModel):
         if not (self.body or self.email_cc or self.extra_recipient_ids):
             mail_values = {}
         return self.env["relance.ladder"]._relance_send_chosen(
-            self.partner_id, date, self.move_ids, self.level_id, self.channel, mail_values
+            self.partner_id, date, self.move_ids, self.level_id, self.channel, mail_values, read
         )
