@@ -1,11 +1,11 @@
-"""A database made by an older release: what it kept works with this one (odoo_relance_fr/upgrades.py)."""
+"""A database made by an older release: what it kept works with this one (odoo_relance_fr/upgrade_steps.py)."""
 
 from freezegun import freeze_time
 
 from odoo.tests import tagged
 from odoo.tools import html2plaintext
 
-from odoo.addons.odoo_relance_fr import upgrades
+from odoo.addons.odoo_relance_fr import upgrade_steps
 
 from .common import LadderCommon
 
@@ -59,7 +59,7 @@ class TestUpgradeFrom1_3(LadderCommon):
 
     def upgrade(self):
         self.env.flush_all()
-        upgrades.rename_template_calls(self.env.cr)
+        upgrade_steps.rename_template_calls(self.env.cr)
         self.env.invalidate_all()
 
     def test_french_templates_kept_by_an_update_render_each_customer(self):
@@ -129,3 +129,15 @@ class TestUpgradeFrom1_3(LadderCommon):
             mail = by_customer[partner]
             self.assertEqual(mail.subject, "Ateliers Dupont SAS – relevé de compte au 16/03/2026")
             self.assertIn(f"Solde\u00a0: *{amount}*, dont échu\u00a0: *{amount}*.", html2plaintext(mail.body_html))
+
+
+@tagged("post_install", "-at_install")
+class TestOdooTestRunner(LadderCommon):
+    def test_odoo_test_loader_reads_the_addon(self):
+        """Odoo's own test runner (--test-tags, --test-enable) looks for upgrade tests in a package named
+        `upgrades` of every module it loads: a module file of that name made it crash on any database with
+        the addon, before running a single test of any module."""
+        from odoo.tests import loader
+
+        self.assertEqual(loader.get_test_modules("odoo_relance_fr"), [])
+        self.assertTrue(loader.get_test_modules("account"), "the loader finds a module's tests")
