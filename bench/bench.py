@@ -20,6 +20,8 @@ its SQL queries and its peak memory (maximum resident size):
 - wizard_open: the morning wizard opened on every customer due, its lines read as its form shows them
   (each line checked: a customer due, exactly its due invoices, a level due, nothing blocking it);
 - wizard_send: the wizard opened, --wizard-send lines (200) ticked and sent (each email checked);
+- wizard_send_statement_day: the same on a statement day, each email carrying its customer's statement
+  (checked with it);
 - aior, acc_run, acc_email (with --peers): the OCA modules account_invoice_overdue_reminder (mass
   reminder wizard, every customer validated by email, without invoice PDFs) and
   account_credit_control (a credit control run computing the lines of every customer; then level 1
@@ -33,7 +35,17 @@ own customer's, naming exactly its invoices; the OCA peers' emails name their ow
 The table prints the count of wrong outputs; a run with any wrong output is a failed run (the
 script exits with status 1 after printing the table).
 
-Min / median / max over --runs runs are printed as a table.
+Min / median / max over --runs runs are printed as a table, each figure with its target beside it (the
+speed issue's, per unit) and whether it is met.
+
+Apart (only these, when asked):
+    python bench/bench.py --install 50000 [--runs 3]     the addon installed on a company that has 50,000 posted
+        customer invoices and no addon yet (built once as relance_bench_noaddon_10000x5): wall time and peak
+        memory of that one Odoo process; checked: every posted invoice has its reminder due date and every
+        open one its next level and date;
+    python bench/bench.py --account-tests [--runs 3]     a slice of Odoo's own account tests (the four classes of
+        ACCOUNT_TESTS) on a database with the addon and on one without, alternately: what the addon costs Odoo's
+        invoicing; checked: every test passes on both sides.
 """
 
 import argparse
@@ -134,8 +146,9 @@ def odoo_registry(db_name, peers=False):
 # ----------------------------------------------------------------------
 
 
-def build(db_name, customers):
-    """Fill the template database: customers, posted invoices, payments, stored invoice PDFs."""
+def build(db_name, customers, pdfs=True):
+    """Fill the template database: customers, posted invoices, payments, stored invoice PDFs (with pdfs,
+    which needs the addon installed: for the install measure the database has no addon yet, nor PDFs)."""
     odoo, registry = odoo_registry(db_name)
     from odoo import Command, fields
 
@@ -214,6 +227,8 @@ def build(db_name, customers):
             ).action_create_payments()
         cr.commit()
         print(f"  {sum(map(len, paid.values()))} overdue invoices paid", file=sys.stderr)
+        if not pdfs:
+            return
         moves = env["account.move"].search([("move_type", "=", "out_invoice")])
         pdf = moves[:1]._relance_render_pdfs()[moves[:1]].raw
         env["ir.attachment"].create(
@@ -271,6 +286,165 @@ def ensure_templates(customers, peers):
     else:
         update_template(peers_template, peers=True)
     return template, peers_template
+
+
+def ensure_install_template(invoices):
+    """A French company with `invoices` posted customer invoices (5 per customer, as the main data set) and
+    without the addon: what an accountant installs it on."""
+    customers = -(-invoices // INVOICES_PER_CUSTOMER)
+    template = f"relance_bench_noaddon_{customers}x{INVOICES_PER_CUSTOMER}"
+    if not db_exists(template):
+        print(f"Building {template} ...", file=sys.stderr)
+        t0 = time.perf_counter()
+        sh(PY, str(ROOT / "scripts" / "make_db.py"), template, str(ROOT), "l10n_fr_account")
+        subprocess.run([PY, __file__, "--build-bare", template, str(customers)], check=True)
+        print(f"  built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    return template, customers * INVOICES_PER_CUSTOMER
+
+
+def psql(db_name, query):
+    return subprocess.run(["psql", "-d", db_name, "-Atc", query], capture_output=True, text=True, check=True).stdout
+
+
+def timed_odoo(args):
+    """Run Odoo in a process of its own: (wall s, peak MiB of that process alone, return code, output)."""
+    start = time.perf_counter()
+    process = subprocess.Popen([PY, "-m", "odoo", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)  # reaped here, with its own resource usage
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, process.returncode, output
+
+
+def install_problems(db_name):
+    """After the install, every posted customer invoice has its reminder fields computed: its due date for
+    the reminders (the bench's invoices have one instalment: their due date), and a next level for each
+    invoice still to pay. [] when all are right."""
+    problems = []
+    counts = psql(
+        db_name,
+        """SELECT count(*),
+                  count(*) FILTER (WHERE relance_due_date IS DISTINCT FROM invoice_date_due),
+                  count(*) FILTER (WHERE payment_state IN ('not_paid', 'partial') AND relance_next_level_id IS NULL),
+                  count(*) FILTER (WHERE payment_state IN ('not_paid', 'partial') AND relance_next_date IS NULL)
+             FROM account_move WHERE move_type = 'out_invoice' AND state = 'posted'""",
+    ).split("|")
+    total, wrong_due, no_level, no_date = (int(c) for c in counts)
+    if wrong_due:
+        problems.append(f"{wrong_due} invoices without their due date for the reminders")
+    if no_level or no_date:
+        problems.append(f"{no_level} open invoices without a next level, {no_date} without a next date")
+    return total, problems
+
+
+def measure_install(invoices, runs):
+    """The addon installed on a company that already has `invoices` posted customer invoices."""
+    template, invoices = ensure_install_template(invoices)
+    results = []
+    for _ in range(runs):
+        copy = f"{template}_run"
+        copy_db(template, copy)
+        try:
+            wall, peak, code, output = timed_odoo(
+                ["-d", copy, f"--addons-path={ROOT}", "-i", "odoo_relance_fr", "--stop-after-init", "--log-level=warn"]
+            )
+            if code:
+                sys.stderr.write(output[-5000:])
+                raise SystemExit("installing the addon failed")
+            total, problems = install_problems(copy)
+        finally:
+            drop_db(copy)
+        print(f"  install: {wall:.1f} s", file=sys.stderr)
+        results.append(
+            {
+                "units": invoices,
+                "done": total,
+                "failed": 0,
+                "mails": 0,
+                "wall": wall,
+                "queries": 0,
+                "peak_mb": peak,
+                "checked": total,
+                "wrong": len(problems),
+                "examples": problems,
+            }
+        )
+    return results
+
+
+ACCOUNT_TESTS = (
+    "TestAccountMoveOutInvoiceOnchanges",
+    "TestAccountPaymentRegister",
+    "TestAccountMoveSend",
+    "TestAccountMoveReconcile",
+)
+
+
+def measure_account_tests(runs):
+    """What the addon costs Odoo's own invoicing: a slice of Odoo's account tests, on a database with the
+    addon and on one without, alternately, in the same run. The addon must change no test's outcome: the
+    tests failing on the French database without it (if any) are the same with it."""
+    sides = {}
+    for side, modules in (("without", "l10n_fr_account"), ("with", "l10n_fr_account,odoo_relance_fr")):
+        template = f"relance_bench_account_tests_{side}"
+        if not db_exists(template):
+            print(f"Building {template} ...", file=sys.stderr)
+            sh(PY, str(ROOT / "scripts" / "make_db.py"), template, str(ROOT), modules)
+        elif side == "with":
+            update_template(template)
+        sides[side] = template
+    tags = ",".join(f"/account:{name}" for name in ACCOUNT_TESTS)
+    results, outcomes = {"without": [], "with": []}, {}
+    for _ in range(runs):
+        for side, template in sides.items():
+            copy = f"{template}_run"
+            copy_db(template, copy)
+            try:
+                wall, peak, code, output = timed_odoo(
+                    [
+                        "-d",
+                        copy,
+                        f"--addons-path={ROOT}",
+                        f"--test-tags={tags}",
+                        "--stop-after-init",
+                        "--log-level=info",
+                    ]
+                )
+            finally:
+                drop_db(copy)
+            found = re.findall(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests", output)
+            failed, errors, tests = (int(n) for n in found[-1]) if found else (0, 0, 0)
+            failing = set(re.findall(r"(?:FAIL|ERROR): (\w+\.\w+)", output))
+            outcomes.setdefault(side, failing)
+            problems = [] if found else [f"{side}: no test result ({output.strip().splitlines()[-1:]})"]
+            if code and not failing:
+                problems.append(f"{side}: exit status {code}")
+            print(
+                f"  account tests {side} the addon: {wall:.1f} s, {tests} tests, {len(failing)} failing",
+                file=sys.stderr,
+            )
+            results[side].append(
+                {
+                    "units": tests,
+                    "done": tests - failed - errors,
+                    "failed": failed + errors,
+                    "mails": 0,
+                    "wall": wall,
+                    "queries": 0,
+                    "peak_mb": peak,
+                    "checked": tests,
+                    "wrong": len(problems),
+                    "examples": problems,
+                }
+            )
+    # the addon must change no outcome of Odoo's tests: the same tests fail (if any) on both sides
+    changed = outcomes.get("with", set()) ^ outcomes.get("without", set())
+    if changed:
+        results["with"][-1]["wrong"] += len(changed)
+        results["with"][-1]["examples"] += [f"outcome changed by the addon: {name}" for name in sorted(changed)][:5]
+    results["failing"] = sorted(outcomes.get("without", set()))
+    return results
 
 
 # ----------------------------------------------------------------------
@@ -771,11 +945,14 @@ def measure_wizard_open(odoo, env, arg):
     return run, check_output
 
 
-def measure_wizard_send(odoo, env, arg):
+def measure_wizard_send(odoo, env, arg, statement_day=False):
     """The morning wizard opened, then arg customers (default 200) ticked and sent, as an accountant does."""
     today = odoo.fields.Date.context_today(env["res.users"])
     # the wizard alone, whatever the day: on the statement day each customer's statement goes with its email
-    env.ref("base.main_company").relance_statement_day = str(today.day % 28 + 1)
+    # (measured apart, statement_day: those statements are checked with the emails that carry them)
+    env.ref("base.main_company").relance_statement_day = str(today.day if statement_day else today.day % 28 + 1)
+    if statement_day and today.day > 28:
+        raise SystemExit("the wizard on a statement day is measured on days 1 to 28: run another day")
     count = int(arg or 200)
     wizard = env["relance.wizard"].browse(env["relance.wizard"].action_relance_open()["res_id"])
     chosen = wizard.line_ids[:count]
@@ -799,9 +976,16 @@ def measure_wizard_send(odoo, env, arg):
         if logs.partner_id != chosen.partner_id:
             result["wrong"] += 1
             result["examples"].append("the reminders are not exactly the customers ticked")
+        if statement_day and not logs.filtered("with_statement"):
+            result["wrong"] += 1
+            result["examples"].append("on the statement day, no reminder carried its statement")
         return result
 
     return run, check_output
+
+
+def measure_wizard_send_statement_day(odoo, env, arg):
+    return measure_wizard_send(odoo, env, arg, statement_day=True)
 
 
 PEER_MEASURES = ("aior", "acc_run", "acc_email")
@@ -811,6 +995,7 @@ RENDERING = (
     "letters",
     "render",
     "wizard_send",
+    "wizard_send_statement_day",
     "acc_email",
 )  # wkhtmltopdf fetches the assets over HTTP
 MEASURES = {
@@ -821,6 +1006,7 @@ MEASURES = {
     "render": measure_render,
     "wizard_open": measure_wizard_open,
     "wizard_send": measure_wizard_send,
+    "wizard_send_statement_day": measure_wizard_send_statement_day,
     "aior": measure_aior,
     "acc_run": measure_acc_run,
     "acc_email": measure_acc_email,
@@ -870,7 +1056,7 @@ def measure(mode, template, runs, arg=""):
     return results
 
 
-def summary(results):
+def summary(results, mode=None):
     walls = [r["wall"] for r in results]
     first = results[0]
     units = max(first["units"], 1)
@@ -890,7 +1076,31 @@ def summary(results):
         "checked": sum(r["checked"] for r in results),
         "wrong": sum(r["wrong"] for r in results),
         "examples": [example for r in results for example in r["examples"]][:5],
+        "mode": mode,
     }
+
+
+# The speed issue's targets, per unit measured (the 2,000-customer data set: 1,940 customers due)
+TARGETS = {
+    "ladder": ("≤ 12 ms and ≤ 10 queries per customer, < 400 MiB", lambda s: s["per_unit_ms"] <= 12
+               and s["queries_per_unit"] <= 10 and s["peak_mb"] < 400),
+    "statement": ("≤ 30 ms and ≤ 15 queries per customer", lambda s: s["per_unit_ms"] <= 30
+                  and s["queries_per_unit"] <= 15),
+    "letters": ("≤ 20 s for 500 letters (40 ms each)", lambda s: s["per_unit_ms"] <= 40),
+    "wizard_open": ("≤ 5 s for 2,000 lines (2.5 ms each)", lambda s: s["per_unit_ms"] <= 2.5),
+    "wizard_send": ("≤ 20 s for 200 lines (100 ms each)", lambda s: s["per_unit_ms"] <= 100),
+    "wizard_send_statement_day": ("≤ 20 s for 200 lines (100 ms each)", lambda s: s["per_unit_ms"] <= 100),
+    "install": ("≤ 3 min for 50,000 invoices (3.6 ms each), < 1 GiB", lambda s: s["per_unit_ms"] <= 3.6
+                and s["peak_mb"] < 1024),
+}  # fmt: skip
+
+
+def target_of(mode, s):
+    """(the target beside a figure, "yes" / "NO" / "")."""
+    if mode not in TARGETS:
+        return "", ""
+    text, met = TARGETS[mode]
+    return text, "yes" if met(s) else "NO"
 
 
 def print_table(title, rows):
@@ -909,10 +1119,13 @@ def print_table(title, rows):
         "SQL queries",
         "queries / unit",
         "peak MiB",
+        "target",
+        "met",
     ]
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")
     for name, s in rows:
+        target, met = target_of(s.get("mode"), s)
         print(
             "| "
             + " | ".join(
@@ -929,6 +1142,8 @@ def print_table(title, rows):
                     str(s["queries"]),
                     f"{s['queries_per_unit']:.1f}",
                     f"{s['peak_mb']:.0f}",
+                    target,
+                    met,
                 ]
             )
             + " |"
@@ -944,6 +1159,33 @@ def wrong_outputs(rows):
     if wrong:
         print(f"\nFAILED RUN: {wrong} wrong output(s); the figures above do not count.")
     return 1 if wrong else 0
+
+
+def main_apart(args):
+    """The measures run apart: the install on existing invoices, Odoo's account tests with and without."""
+    rows = []
+    if args.install:
+        rows.append(
+            (
+                f"ours: installed on {args.install} posted invoices (invoices)",
+                summary(measure_install(args.install, args.runs), "install"),
+            )
+        )
+    if args.account_tests:
+        measured = measure_account_tests(args.runs)
+        for side in ("without", "with"):
+            rows.append((f"Odoo account tests, {side} the addon (tests)", summary(measured[side])))
+        if measured["failing"]:
+            print(f"  failing on both sides, without the addon too: {', '.join(measured['failing'])}")
+    print_table(f"Install and cost to Odoo's invoicing ({args.runs} run(s) each)", rows)
+    if args.account_tests:
+        without, with_addon = rows[-2][1], rows[-1][1]
+        extra = with_addon["median"] / without["median"] - 1
+        print(
+            f"  account tests: {with_addon['median']:.1f} s with the addon, {without['median']:.1f} s without "
+            f"(medians): {100 * extra:+.1f} % (target: ≤ +3 %: {'yes' if extra <= 0.03 else 'NO'})"
+        )
+    return wrong_outputs(rows)
 
 
 def main():
@@ -962,15 +1204,31 @@ def main():
     )
     parser.add_argument("--only", help="comma-separated measures among " + ", ".join(MEASURES))
     parser.add_argument("--growth", help="comma-separated sizes: the ladder only, at each size")
+    parser.add_argument(
+        "--install", type=int, help="invoices of a company without the addon: the addon installed on it (only that)"
+    )
+    parser.add_argument(
+        "--account-tests",
+        action="store_true",
+        help="a slice of Odoo's account tests with and without the addon, side by side (with --install, or alone)",
+    )
     args = parser.parse_args()
 
     if args.growth:
         rows = []
         for size in [int(s) for s in args.growth.split(",")]:
             template, _ = ensure_templates(size, False)
-            rows.append((f"ladder, {size} customers", summary(measure("ladder", template, args.runs))))
+            rows.append((f"ladder, {size} customers", summary(measure("ladder", template, args.runs), "ladder")))
         print_table(f"Growth of the daily ladder ({args.runs} run(s) per size); unit = customer reminded", rows)
+        per_customer = [s["per_unit_ms"] for _name, s in rows]
+        spread = max(per_customer) / min(per_customer) - 1
+        print(
+            f"  growth: time per customer from {min(per_customer):.1f} to {max(per_customer):.1f} ms, "
+            f"{100 * spread:.0f} % apart (target: within 15 %: {'yes' if spread <= 0.15 else 'NO'})"
+        )
         return wrong_outputs(rows)
+    if args.install or args.account_tests:
+        return main_apart(args)
 
     only = (
         set(args.only.split(","))
@@ -987,10 +1245,16 @@ def main():
         ("statement", "ours: monthly statement cron (customers)", template, ""),
         ("letters", f"ours: {args.letters} letters, one merged PDF (letters)", template, args.letters),
         ("render", f"ours: {args.render} missing invoice PDFs (invoices)", template, args.render),
-        ("wizard_open", "ours: morning wizard opened on every customer due (lines; target 5 s at 2,000)", template, ""),
+        ("wizard_open", "ours: morning wizard opened on every customer due (lines)", template, ""),
         (
             "wizard_send",
-            f"ours: morning wizard, {args.wizard_send} lines sent (lines; target 20 s for 200)",
+            f"ours: morning wizard, {args.wizard_send} lines sent (lines)",
+            template,
+            args.wizard_send,
+        ),
+        (
+            "wizard_send_statement_day",
+            f"ours: morning wizard on a statement day, {args.wizard_send} lines sent, statements attached (lines)",
             template,
             args.wizard_send,
         ),
@@ -1005,7 +1269,7 @@ def main():
     ]
     for mode, name, db, arg in plan:
         if mode in only:
-            results[mode] = summary(measure(mode, db, args.runs, arg))
+            results[mode] = summary(measure(mode, db, args.runs, arg), mode)
             rows.append((name, results[mode]))
     print_table(
         f"{args.customers} customers x {INVOICES_PER_CUSTOMER} invoices, {args.runs} run(s) each, "
@@ -1031,6 +1295,8 @@ if __name__ == "__main__":
     os.environ.setdefault("PGAPPNAME", "relance_bench")
     if len(sys.argv) == 4 and sys.argv[1] == "--build":
         build(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) == 4 and sys.argv[1] == "--build-bare":
+        build(sys.argv[2], int(sys.argv[3]), pdfs=False)
     elif len(sys.argv) == 5 and sys.argv[1] == "--child":
         child(*sys.argv[2:])
     else:

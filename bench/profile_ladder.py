@@ -71,6 +71,9 @@ def profile(db_name, every, top):
         Move = env["account.move"]
         company = env.ref("base.main_company")
         today = odoo.fields.Date.context_today(Move)
+        # the ladder alone, whatever the day of the run, as bench.py measures it
+        company.relance_statement_day = str(today.day % 28 + 1)
+        cr.commit()
         expected = -(-len(Move._read_group(Move._relance_due_domain(company, today), ["commercial_partner_id"])) // 50)
         quarter = max(expected // 4, 1)
         python_profiles = {"first": cProfile.Profile(), "last": cProfile.Profile()}
