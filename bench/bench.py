@@ -255,14 +255,20 @@ def install_peers():
     sh(PY, "-m", "pip", "install", "--quiet", "--no-deps", "--upgrade", "--target", str(PEERS_DIR), *PEERS.values())
 
 
+def build_template(template, modules, customers, how):
+    """Create the template database with modules, then fill it in a process of its own (how: --build, or
+    --build-bare without the addon's PDFs)."""
+    print(f"Building {template} ...", file=sys.stderr)
+    t0 = time.perf_counter()
+    sh(PY, str(ROOT / "scripts" / "make_db.py"), template, str(ROOT), modules)
+    subprocess.run([PY, __file__, how, template, str(customers)], check=True)
+    print(f"  built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+
+
 def ensure_templates(customers, peers):
     template = f"relance_bench_{customers}x{INVOICES_PER_CUSTOMER}"
     if not db_exists(template):
-        print(f"Building {template} ...", file=sys.stderr)
-        t0 = time.perf_counter()
-        sh(PY, str(ROOT / "scripts" / "make_db.py"), template, str(ROOT), "odoo_relance_fr,l10n_fr_account")
-        subprocess.run([PY, __file__, "--build", template, str(customers)], check=True)
-        print(f"  built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        build_template(template, "odoo_relance_fr,l10n_fr_account", customers, "--build")
     else:
         update_template(template)
     if not peers:
@@ -294,11 +300,7 @@ def ensure_install_template(invoices):
     customers = -(-invoices // INVOICES_PER_CUSTOMER)
     template = f"relance_bench_noaddon_{customers}x{INVOICES_PER_CUSTOMER}"
     if not db_exists(template):
-        print(f"Building {template} ...", file=sys.stderr)
-        t0 = time.perf_counter()
-        sh(PY, str(ROOT / "scripts" / "make_db.py"), template, str(ROOT), "l10n_fr_account")
-        subprocess.run([PY, __file__, "--build-bare", template, str(customers)], check=True)
-        print(f"  built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        build_template(template, "l10n_fr_account", customers, "--build-bare")
     return template, customers * INVOICES_PER_CUSTOMER
 
 

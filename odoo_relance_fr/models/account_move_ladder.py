@@ -197,13 +197,14 @@ class AccountMove(models.Model):
         )
         locked = self.browse(sorted(row[0] for row in self.env.cr.fetchall())).with_prefetch(self._prefetch_ids)
         locked.invalidate_recordset()
-        return locked.filtered(
-            lambda move: (
-                move._relance_is_remindable()
-                and (not due_only or (move.relance_next_date and move.relance_next_date <= date))
-                and (not move.relance_last_date or move.relance_last_date < date)
-            )
+        remindable = locked.filtered(
+            lambda move: move._relance_is_remindable() and (not move.relance_last_date or move.relance_last_date < date)
         )
+        return remindable._relance_due_on(date) if due_only else remindable
+
+    def _relance_due_on(self, date):
+        """Those of these invoices whose next reminder is due on date (or was before)."""
+        return self.filtered(lambda move: move.relance_next_date and move.relance_next_date <= date)
 
     def _relance_write_reminder_state(self, vals):
         """Record a reminder on these invoices: their level, last reminder date or portal token only.

@@ -109,6 +109,10 @@ class AccountMove(models.Model):
         early = company.relance_early_payment_text or self.env._("No discount for early payment.")
         return [penalty, early, " - ".join(company._relance_identity_mentions())]
 
+    def _relance_read_payments(self):
+        """Read the payments of all these invoices at once, before their penalties are computed one by one."""
+        self.line_ids.matched_credit_ids.mapped("max_date")
+
     def _relance_penalty_details(self, date, date_from=None):
         """Penalty and indemnity of this invoice at date (penalty only for days after date_from)."""
         self.ensure_one()

@@ -25,6 +25,8 @@ class RelanceLog(models.Model):
             "letter_copy": self._relance_is_letter_copy,
             "letter": lambda: self._relance_letter_values(doc),
             "summary": self._relance_statement_summary,
+            "date": self._relance_statement_date,
+            "amounts": self._relance_statement_amounts,
         }
         if key in pieces:
             return pieces[key]()

@@ -75,10 +75,14 @@ class RelanceLog(models.Model):
         return attachment
 
     def _relance_statement_summary(self):
-        """Date, balance and overdue amount of the statement, for the email, in the customer's language. The
-        amounts are computed on first use: the subject needs only the date."""
+        """Date, balance and overdue amount of the statement, for the email, in the customer's language: a
+        document whose pieces "date" and "amounts" are made on first use (the subject needs only the date)."""
         self.ensure_one()
-        return StatementSummary(self)
+        return self._relance_document()
+
+    def _relance_statement_date(self):
+        lang = self.partner_id.lang or self.env.lang
+        return format_date(self.with_context(lang=lang).env, self.date, lang_code=lang)
 
     def _relance_statement_amounts(self):
         """Balance and overdue amount of each currency section of this log's statement, formatted."""
@@ -92,18 +96,3 @@ class RelanceLog(models.Model):
             }
             for s in sections
         ]
-
-
-class StatementSummary(dict):
-    """The statement's date, and its amounts made on first use."""
-
-    def __init__(self, log):
-        lang = log.partner_id.lang or log.env.lang
-        super().__init__(date=format_date(log.with_context(lang=lang).env, log.date, lang_code=lang))
-        self.log = log
-
-    def __missing__(self, key):
-        if key != "amounts":
-            raise KeyError(key)
-        self[key] = value = self.log._relance_statement_amounts()
-        return value

@@ -202,7 +202,7 @@ class ResPartner(models.Model):
             ],
             order="date_maturity, date, id",
         )
-        lines.move_id.line_ids.matched_credit_ids.mapped("max_date")  # the payments, for the penalties
+        lines.move_id._relance_read_payments()
         by_customer = {customer.id: [] for customer in customers.values()}
         for line in lines:
             owner = line.partner_id

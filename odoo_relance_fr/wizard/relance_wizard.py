@@ -181,10 +181,9 @@ class RelanceWizardLine(models.TransientModel):
         """The levels the line's invoices are due for today: the only ones offered unless forced."""
         for line in self:
             date = line.wizard_id.date or fields.Date.context_today(line)
-            due = line.move_ids.filtered(lambda m, date=date: m.relance_next_date and m.relance_next_date <= date)
-            line.due_level_ids = due._origin.relance_next_level_id
+            line.due_level_ids = line.move_ids._origin._relance_due_on(date).relance_next_level_id
 
-    @api.depends("move_ids", "level_id", "force_level", "channel", "due_level_ids")
+    @api.depends("move_ids", "level_id", "force_level", "channel")
     def _compute_issue(self):
         """What keeps this line from going out, said before sending: an invoice that cannot be reminded today,
         a level not due (unless forced), a customer the channel cannot reach."""
@@ -203,8 +202,7 @@ class RelanceWizardLine(models.TransientModel):
     def _relance_issue(self, partner, moves, level, channel, force, date, company):
         """Why a line of these values cannot go out ("" or False when it can)."""
         reasons = [reason for move in moves if (reason := move._relance_block_reason(date))]
-        due_levels = moves.filtered(lambda m: m.relance_next_date and m.relance_next_date <= date).relance_next_level_id
-        if not reasons and level and not force and level not in due_levels:
+        if not reasons and level and not force and level not in moves._relance_due_on(date).relance_next_level_id:
             reasons.append(self._relance_not_due_reason(moves, level, date))
         if not reasons and partner and channel:
             reasons.append(partner._relance_reach_issue(channel, company))
@@ -289,10 +287,9 @@ class RelanceWizardLine(models.TransientModel):
         """One line per customer: its invoices, the highest level due, amounts and contact."""
         today = fields.Date.context_today(self)
         vals_list = []
-        moves.line_ids.matched_credit_ids.mapped("max_date")  # the payments of all, for the penalties: one query
+        moves._relance_read_payments()
         for partner, partner_moves in moves.grouped("commercial_partner_id").items():
-            due = partner_moves.filtered(lambda m: m.relance_next_date and m.relance_next_date <= today)
-            levels = (due or partner_moves).relance_next_level_id
+            levels = (partner_moves._relance_due_on(today) or partner_moves).relance_next_level_id
             level = levels.sorted(lambda lvl: (lvl.sequence, lvl.id))[-1:]
             try:
                 recipient = partner._relance_recipient()
