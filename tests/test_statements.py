@@ -187,6 +187,38 @@ class TestStatements(LadderCommon):
         self.assertTrue(mails.attachment_ids.raw.startswith(b"%PDF"))
         self.assertEqual(logs.letter_attachment_id, mails.attachment_ids)
 
+    def test_statement_run_of_several_customers(self):
+        """The scheduler's run locks and reads its customers together: each email states its own customer's
+        balance, each statement holds its own invoices, each customer's chatter says it was sent; run again
+        the same month, nothing more goes out."""
+        invoices = {
+            self.customer: self._invoice(self.customer, "2026-01-15")
+            | self._invoice(self.customer, "2026-02-15", price=500.0),
+            self.customer_2: self._invoice(self.customer_2, "2026-02-01", price=250.0),
+            self.private_person: self._invoice(self.private_person, "2026-02-10", price=2000.0)
+            | self._invoice(self.private_person, "2026-04-10", price=100.0),
+        }
+        self.company.relance_statement_min_overdue = 1
+        logs, mails = self.run_statements("2026-03-01")
+        self.assertEqual(len(mails), 3)
+        expected = {
+            self.customer: ("1\xa0800,00\xa0€", "1\xa0800,00\xa0€"),
+            self.customer_2: ("300,00\xa0€", "300,00\xa0€"),
+            self.private_person: ("2\xa0520,00\xa0€", "2\xa0400,00\xa0€"),
+        }
+        for customer, (balance, overdue) in expected.items():
+            log = logs.filtered(lambda log, customer=customer: log.partner_id == customer)
+            self.assertEqual((log.state, log.move_ids), ("sent", invoices[customer]))
+            mail = mails.filtered(lambda mail, log=log: mail.res_id == log.id)
+            self.assertEqual(mail.recipient_ids, customer)
+            self.assertIn(
+                f"Solde\xa0: <strong>{balance}</strong>, dont échu\xa0: <strong>{overdue}</strong>", mail.body_html
+            )
+            self.assertEqual(mail.attachment_ids, log.letter_attachment_id)
+            notes = customer.message_ids.filtered(lambda m: "Relevé de compte au 01/03/2026 envoyé" in (m.body or ""))
+            self.assertEqual(len(notes), 1, customer.name)
+        self.assertFalse(self.run_statements("2026-03-01")[1])
+
     def test_send_from_customer_form_any_time(self):
         self._invoice(self.customer, "2026-01-15")
         self._invoice(self.customer, "2026-02-15")

@@ -1,4 +1,5 @@
 import threading
+from dataclasses import dataclass, field
 
 from psycopg2 import errors as pg_errors
 
@@ -7,6 +8,22 @@ from odoo.exceptions import UserError
 
 # as Odoo retries them (odoo.service.model): another worker holds the rows
 CONCURRENCY_ERRORS = (pg_errors.LockNotAvailable, pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
+
+
+@dataclass
+class Deferred:
+    """What the scheduler's customers of one commit leave to be written together just before it
+    (relance.batch._relance_write_deferred): the invoices' new reminder state {(level id, date): invoice ids}
+    and the chatter notes [(model, record id, body)]. A customer's share joins only once all of it went
+    through."""
+
+    states: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+    def merge(self, other):
+        for key, ids in other.states.items():
+            self.states.setdefault(key, []).extend(ids)
+        self.notes.extend(other.notes)
 
 
 class RelanceBatch(models.AbstractModel):
@@ -51,6 +68,27 @@ class RelanceBatch(models.AbstractModel):
                 self._relance_commit_in_cron()
         if not total:
             self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+
+    @api.model
+    def _relance_write_deferred(self, deferred):
+        """Write what the customers since the last commit left (see Deferred): one UPDATE per level reached,
+        one chatter note per invoice and customer, in one batch per model and round."""
+        Move = self.env["account.move"]
+        for (level_id, date), ids in deferred.states.items():
+            Move.browse(ids)._relance_write_reminder_state({"relance_level_id": level_id, "relance_last_date": date})
+        rounds = []  # a customer with two reminders today gets two notes: one per round
+        for model, res_id, body in deferred.notes:
+            batch = next((batch for batch in rounds if (model, res_id) not in batch), None)
+            if batch is None:
+                batch = {}
+                rounds.append(batch)
+            batch[model, res_id] = body
+        for batch in rounds:
+            for model in {model for model, _res_id in batch}:
+                bodies = {res_id: body for (mod, res_id), body in batch.items() if mod == model}
+                self.env[model].browse(list(bodies))._message_log_batch(bodies)
+        deferred.states.clear()
+        deferred.notes.clear()
 
     def _relance_commit_in_cron(self):
         """Commit when run by the scheduler (a job run with its progress record), never in tests."""

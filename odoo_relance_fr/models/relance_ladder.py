@@ -5,7 +5,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .relance_batch import CONCURRENCY_ERRORS
+from .relance_batch import CONCURRENCY_ERRORS, Deferred
 
 _logger = logging.getLogger(__name__)
 
@@ -42,21 +42,6 @@ class Held:
 
     partner_ids: frozenset
     moves: object
-
-
-@dataclass
-class Deferred:
-    """What the scheduler's customers of one commit leave to be written together just before it
-    (_relance_write_deferred): the invoices' new reminder state {(level id, date): invoice ids} and the
-    chatter notes [(model, record id, body)]. A customer's share joins only once all of it went through."""
-
-    states: dict = field(default_factory=dict)
-    notes: list = field(default_factory=list)
-
-    def merge(self, other):
-        for key, ids in other.states.items():
-            self.states.setdefault(key, []).extend(ids)
-        self.notes.extend(other.notes)
 
 
 class RelanceLadder(models.AbstractModel):
@@ -119,27 +104,6 @@ class RelanceLadder(models.AbstractModel):
         emailed.mapped("access_token")  # read again for all at once, not customer by customer
         partners.mapped("email")  # the same for the customers, read by each reminder
         sending.held = Held(partner_ids=held_ids, moves=locked)
-
-    @api.model
-    def _relance_write_deferred(self, deferred):
-        """Write what the customers since the last commit left (see Deferred): one UPDATE per level reached,
-        one chatter note per invoice and customer, in one batch per model and round."""
-        Move = self.env["account.move"]
-        for (level_id, date), ids in deferred.states.items():
-            Move.browse(ids)._relance_write_reminder_state({"relance_level_id": level_id, "relance_last_date": date})
-        rounds = []  # a customer with two reminders today gets two notes: one per round
-        for model, res_id, body in deferred.notes:
-            batch = next((batch for batch in rounds if (model, res_id) not in batch), None)
-            if batch is None:
-                batch = {}
-                rounds.append(batch)
-            batch[model, res_id] = body
-        for batch in rounds:
-            for model in {model for model, _res_id in batch}:
-                bodies = {res_id: body for (mod, res_id), body in batch.items() if mod == model}
-                self.env[model].browse(list(bodies))._message_log_batch(bodies)
-        deferred.states.clear()
-        deferred.notes.clear()
 
     @api.model
     def _relance_request_missing_rates(self, date):

@@ -32,9 +32,9 @@ class RelanceLog(models.Model):
         )
         return statement
 
-    def _relance_send_statement_email(self, pdf=None):
+    def _relance_send_statement_email(self, pdf=None, deferred=None):
         """Queue the statement email with the statement PDF (given, or rendered now), keep the PDF,
-        note it on the customer."""
+        note it on the customer (now, or with the other customers of the scheduler's commit: deferred)."""
         self.ensure_one()
         template = self.env["mail.template"].browse(  # Odoo's cache of xml ids: no query for each statement
             self.env["ir.model.data"]._xmlid_to_res_id("odoo_relance_fr.mail_template_relance_statement")
@@ -43,9 +43,11 @@ class RelanceLog(models.Model):
         attachment = self._relance_store_statement(pdf)
         self._relance_queue_email(template, attachment)
         self._relance_record({"state": "sent"})
-        self.partner_id._message_log(
-            body=self.env._("Statement of account at %(date)s sent by email.", date=format_date(self.env, self.date))
-        )
+        body = self.env._("Statement of account at %(date)s sent by email.", date=format_date(self.env, self.date))
+        if deferred is not None:
+            deferred.notes.append(("res.partner", self.partner_id.id, body))
+        else:
+            self.partner_id._message_log(body=body)
 
     def _relance_store_statement(self, pdf=None):
         """Keep the statement PDF (given, or rendered now) on this statement log: the file sent."""
@@ -88,7 +90,7 @@ class RelanceLog(models.Model):
         """Balance and overdue amount of each currency section of this log's statement, formatted."""
         lang = self.partner_id.lang or self.env.lang
         env = self.with_context(lang=lang).env
-        sections = self.partner_id.with_env(env)._relance_statement(self.date, self.company_id)
+        sections = self.partner_id.with_env(env)._relance_statement(self.date, self.company_id, penalties=False)
         return [
             {
                 "balance": format_amount(env, s["balance"], s["currency"], lang_code=lang),

@@ -1,13 +1,25 @@
 import logging
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .relance_batch import CONCURRENCY_ERRORS
+from .relance_batch import CONCURRENCY_ERRORS, Deferred
 
 _logger = logging.getLogger(__name__)
+
+
+@dataclass
+class StatementRun:
+    """What the scheduler's statement run read once for its batch (pdfs {customer id: bytes}) and for the
+    customers of one commit (held, see _relance_hold_statements), and what they leave to be written together
+    before it (deferred: their chatter notes)."""
+
+    pdfs: dict = field(default_factory=dict)
+    held: dict = None  # {(company id, customer id): open invoice ids}
+    deferred: Deferred = field(default_factory=Deferred)
 
 
 class RelanceStatement(models.AbstractModel):
@@ -36,11 +48,54 @@ class RelanceStatement(models.AbstractModel):
         for company in {company for company, _partner in batch}:
             partners = self.env["res.partner"].union(*(partner for comp, partner in batch if comp == company))
             pdfs.update(self.with_company(company)._relance_statement_pdfs(partners, today))
+        run = StatementRun(pdfs=pdfs)
         self._relance_run_batch(
             batch,
             len(todo),
-            lambda statements, partner: statements._relance_send_statement(partner, today, pdf=pdfs.get(partner.id)),
+            lambda statements, partner: statements._relance_send_statement(
+                partner, today, pdf=pdfs.get(partner.id), run=run
+            ),
+            before_chunk=lambda chunk: self._relance_hold_statements(chunk, today, run),
+            before_commit=lambda: self._relance_write_deferred(run.deferred),
         )
+
+    @api.model
+    def _relance_hold_statements(self, chunk, date, run):
+        """Lock the customers of one commit in one statement, instead of one for each, and read together which
+        still get their statement and their open invoices (run.held: {(company id, customer id): open invoice ids}). The
+        customers another worker holds are left to it. If another worker sent some of these statements since
+        this transaction began, nothing is held here and each customer is locked on its own."""
+        run.held = None
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    SQL(
+                        """UPDATE res_partner SET write_date = write_date
+                            WHERE id IN (SELECT id FROM res_partner WHERE id IN %s ORDER BY id FOR UPDATE SKIP LOCKED)
+                        RETURNING id""",
+                        tuple({partner.id for _company, partner in chunk}),
+                    ),
+                    log_exceptions=False,
+                )
+                held_ids = {row[0] for row in self.env.cr.fetchall()}
+        except CONCURRENCY_ERRORS:
+            return
+        held = {}
+        Move = self.env["account.move"]
+        for company in {company for company, _partner in chunk}:
+            partners = self.env["res.partner"].union(
+                *(partner for comp, partner in chunk if comp == company and partner.id in held_ids)
+            )
+            statements = self.with_company(company)
+            partners -= statements._relance_statement_done(partners, date).partner_id
+            held.update({(company.id, partner.id): [] for partner in partners})
+            for partner, moves in Move._read_group(
+                Move._relance_open_domain(company) + [("commercial_partner_id", "in", partners.ids)],
+                ["commercial_partner_id"],
+                ["id:array_agg"],
+            ):
+                held[company.id, partner.id] = sorted(moves)
+        run.held = held
 
     @api.model
     def _relance_statement_days(self, date):
@@ -137,30 +192,24 @@ class RelanceStatement(models.AbstractModel):
         )
 
     @api.model
-    def _relance_send_statement(self, partner, date, force=False, pdf=None):
-        """Email one customer its statement; on failure change nothing and leave a failed log."""
+    def _relance_send_statement(self, partner, date, force=False, pdf=None, run=None):
+        """Email one customer its statement; on failure change nothing and leave a failed log. run: the
+        scheduler's (see StatementRun), whose customers of one commit may be locked and read together."""
+        held = run.held if run and not force else None
+        deferred = Deferred() if run else None  # this customer's share, joined on success
         try:
             with self.env.cr.savepoint():
-                # Lock and touch the customer's row in one statement, as the ladder does with the invoices:
-                # a worker whose snapshot predates another worker's statement then gets a serialization
-                # failure (skipped) instead of sending a second statement.
-                self.env.cr.execute(
-                    SQL(
-                        """UPDATE res_partner SET write_date = write_date
-                            WHERE id IN (SELECT id FROM res_partner WHERE id = %s FOR UPDATE SKIP LOCKED)
-                        RETURNING id""",
-                        partner.id,
-                    ),
-                    log_exceptions=False,
-                )
-                if not self.env.cr.fetchone() or (not force and self._relance_statement_done(partner, date)):
-                    return self.env["relance.log"]
-                log = (
-                    self.env["relance.log"]
-                    .with_context(mail_create_nolog=True, tracking_disable=True)
-                    .create(self._prepare_relance_statement_vals(partner, date))
-                )
-                log._relance_send_statement_email(pdf)
+                if held is not None:
+                    move_ids = held.get((self.env.company.id, partner.id))
+                    if move_ids is None:  # another worker has it, or its statement stands already
+                        return self.env["relance.log"]
+                    vals = self._prepare_relance_statement_vals(partner, date, move_ids=move_ids)
+                    log = self._relance_create_statement(vals)
+                    log._relance_send_statement_email(pdf, deferred)
+                else:
+                    log = self._relance_send_statement_locked(partner, date, force, pdf, deferred)
+            if run and log:
+                run.deferred.merge(deferred)
             return log
         except CONCURRENCY_ERRORS:
             return self.env["relance.log"]
@@ -171,9 +220,39 @@ class RelanceStatement(models.AbstractModel):
             return self.env["relance.log"].sudo().create(vals).with_env(self.env)
 
     @api.model
-    def _prepare_relance_statement_vals(self, partner, date):
-        Move = self.env["account.move"]
-        moves = Move.search(Move._relance_open_domain(self.env.company) + [("commercial_partner_id", "=", partner.id)])
+    def _relance_create_statement(self, vals):
+        return self.env["relance.log"].with_context(mail_create_nolog=True, tracking_disable=True).create(vals)
+
+    @api.model
+    def _relance_send_statement_locked(self, partner, date, force, pdf, deferred):
+        """_relance_send_statement for one customer locked on its own: the empty log when another worker has it
+        or its statement stands already (unless forced)."""
+        # Lock and touch the customer's row in one statement, as the ladder does with the invoices: a worker
+        # whose snapshot predates another worker's statement then gets a serialization failure (skipped)
+        # instead of sending a second statement.
+        self.env.cr.execute(
+            SQL(
+                """UPDATE res_partner SET write_date = write_date
+                    WHERE id IN (SELECT id FROM res_partner WHERE id = %s FOR UPDATE SKIP LOCKED)
+                RETURNING id""",
+                partner.id,
+            ),
+            log_exceptions=False,
+        )
+        if not self.env.cr.fetchone() or (not force and self._relance_statement_done(partner, date)):
+            return self.env["relance.log"]
+        log = self._relance_create_statement(self._prepare_relance_statement_vals(partner, date))
+        log._relance_send_statement_email(pdf, deferred)
+        return log
+
+    @api.model
+    def _prepare_relance_statement_vals(self, partner, date, move_ids=None):
+        """A statement log's values; move_ids: the customer's open invoices, when already read."""
+        if move_ids is None:
+            Move = self.env["account.move"]
+            move_ids = Move.search(
+                Move._relance_open_domain(self.env.company) + [("commercial_partner_id", "=", partner.id)]
+            ).ids
         return {
             "kind": "statement",
             "date": date,
@@ -181,6 +260,6 @@ class RelanceStatement(models.AbstractModel):
             "channel": "email",
             "state": "planned",
             "company_id": self.env.company.id,
-            "move_ids": [Command.set(moves.ids)],
+            "move_ids": [Command.set(move_ids)],
             "user_id": self.env.company._relance_sender_user().id,
         }

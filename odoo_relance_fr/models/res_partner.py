@@ -183,12 +183,13 @@ class ResPartner(models.Model):
                 contact = contact.parent_id
         return frozenset(set(partners.ids) - having_one)
 
-    def _relance_statement(self, date, company):
-        """This customer's open items on date, one section per currency: rows, ageing, totals, penalties."""
+    def _relance_statement(self, date, company, penalties=True):
+        """This customer's open items on date, one section per currency: rows, ageing, totals, and the late
+        penalties unless not asked for (the statement's email shows only its balance and overdue amount)."""
         self.ensure_one()
-        return self._relance_statements(date, company)[self.id]
+        return self._relance_statements(date, company, penalties)[self.id]
 
-    def _relance_statements(self, date, company):
+    def _relance_statements(self, date, company, penalties=True):
         """{customer id: its statement sections (see _relance_statement)} for these customers, read together:
         one search for all their open items, their payments read at once for the penalties."""
         customers = {partner.id: partner.commercial_partner_id for partner in self}
@@ -202,7 +203,8 @@ class ResPartner(models.Model):
             ],
             order="date_maturity, date, id",
         )
-        lines.move_id._relance_read_payments()
+        if penalties:
+            lines.move_id._relance_read_payments()
         by_customer = {customer.id: [] for customer in customers.values()}
         for line in lines:
             owner = line.partner_id
@@ -211,12 +213,12 @@ class ResPartner(models.Model):
                     by_customer[owner.id].append(line)
                 owner = owner.parent_id
         return {
-            partner_id: self._relance_statement_sections(customer, by_customer[customer.id], date, company)
+            partner_id: self._relance_statement_sections(customer, by_customer[customer.id], date, company, penalties)
             for partner_id, customer in customers.items()
         }
 
     @api.model
-    def _relance_statement_sections(self, partner, lines, date, company):
+    def _relance_statement_sections(self, partner, lines, date, company, penalties=True):
         """The statement sections of one customer from its open receivable lines (see _relance_statement)."""
         sections = {}
         for line in lines:
@@ -236,6 +238,8 @@ class ResPartner(models.Model):
         moves = self.env["account.move"].union(*(line.move_id for line in lines))
         for section in sections.values():
             section["business"] = business
+            if not penalties:
+                continue
             currency = section["currency"]
             invoices = moves.filtered(
                 lambda m, currency=currency: m.move_type == "out_invoice" and m.currency_id == currency
