@@ -227,24 +227,51 @@ def build(db_name, customers, pdfs=True):
             ).action_create_payments()
         cr.commit()
         print(f"  {sum(map(len, paid.values()))} overdue invoices paid", file=sys.stderr)
-        if not pdfs:
-            return
-        moves = env["account.move"].search([("move_type", "=", "out_invoice")])
-        pdf = moves[:1]._relance_render_pdfs()[moves[:1]].raw
-        env["ir.attachment"].create(
-            [
-                {
-                    "name": f"{move.name.replace('/', '_')}.pdf",
-                    "raw": pdf,
-                    "res_model": "account.move",
-                    "res_id": move.id,
-                    "res_field": "invoice_pdf_report_file",
-                    "mimetype": "application/pdf",
-                }
-                for move in moves
-            ]
-        )
+        if pdfs:
+            store_pdfs(env)
         cr.commit()
+
+
+def store_pdfs(env):
+    """Every invoice's PDF stored, as after Odoo's "Send" (one rendered, the same bytes for all)."""
+    moves = env["account.move"].search([("move_type", "=", "out_invoice")])
+    pdf = moves[:1]._relance_render_pdfs()[moves[:1]].raw
+    env["ir.attachment"].create(
+        [
+            {
+                "name": f"{move.name.replace('/', '_')}.pdf",
+                "raw": pdf,
+                "res_model": "account.move",
+                "res_id": move.id,
+                "res_field": "invoice_pdf_report_file",
+                "mimetype": "application/pdf",
+            }
+            for move in moves
+        ]
+    )
+
+
+def derive_from_bare(template, bare):
+    """The data set made from the bare one of the same size (the install measure's): the addon installed on
+    it, which computes its fields for every invoice as at any install, then the invoices' PDFs stored. The
+    same customers and invoices as a build (same seed), without building them again."""
+    print(f"Deriving {template} from {bare} ...", file=sys.stderr)
+    t0 = time.perf_counter()
+    copy_db(bare, template)
+    sh(
+        PY,
+        "-m",
+        "odoo",
+        "-d",
+        template,
+        f"--addons-path={addons_path()}",
+        "-i",
+        "odoo_relance_fr",
+        "--stop-after-init",
+        "--log-level=warn",
+    )
+    subprocess.run([PY, __file__, "--store-pdfs", template], check=True)
+    print(f"  derived in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
 
 def install_peers():
@@ -267,7 +294,10 @@ def build_template(template, modules, customers, how):
 
 def ensure_templates(customers, peers):
     template = f"relance_bench_{customers}x{INVOICES_PER_CUSTOMER}"
-    if not db_exists(template):
+    bare = f"relance_bench_noaddon_{customers}x{INVOICES_PER_CUSTOMER}"
+    if not db_exists(template) and db_exists(bare):
+        derive_from_bare(template, bare)
+    elif not db_exists(template):
         build_template(template, "odoo_relance_fr,l10n_fr_account", customers, "--build")
     else:
         update_template(template)
@@ -1299,6 +1329,11 @@ if __name__ == "__main__":
         build(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) == 4 and sys.argv[1] == "--build-bare":
         build(sys.argv[2], int(sys.argv[3]), pdfs=False)
+    elif len(sys.argv) == 3 and sys.argv[1] == "--store-pdfs":
+        _odoo, _registry = odoo_registry(sys.argv[2])
+        with _registry.cursor() as _cr:
+            store_pdfs(_odoo.api.Environment(_cr, _odoo.SUPERUSER_ID, {"tracking_disable": True, "lang": "fr_FR"}))
+            _cr.commit()
     elif len(sys.argv) == 5 and sys.argv[1] == "--child":
         child(*sys.argv[2:])
     else:
