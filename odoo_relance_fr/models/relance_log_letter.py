@@ -47,9 +47,13 @@ class RelanceLog(models.Model):
         self.ensure_one()
         if self.level_id.report_id:
             return self.level_id.report_id
-        if self.level_id.tone == "formal":
-            return self.env.ref("odoo_relance_fr.action_report_relance_mise_en_demeure")
-        return self.env.ref("odoo_relance_fr.action_report_relance_letter")
+        xmlid = (
+            "odoo_relance_fr.action_report_relance_mise_en_demeure"
+            if self.level_id.tone == "formal"
+            else "odoo_relance_fr.action_report_relance_letter"
+        )
+        # Odoo's cache of xml ids: no query for each letter
+        return self.env["ir.actions.report"].browse(self.env["ir.model.data"]._xmlid_to_res_id(xmlid))
 
     def _relance_check_printable(self):
         """A letter goes only to a customer with a postal address, for invoices still unpaid."""
@@ -79,6 +83,11 @@ class RelanceLog(models.Model):
         # a letter whose file is gone from the filestore is rendered again rather than printed empty
         todo = self.filtered(lambda log: (log.letter_attachment_id.raw or b"")[:5] != b"%PDF-")
         todo._relance_check_printable()
+        # what each letter's invoice table reads, read once for all: portal links and payments (penalties)
+        moves = todo.move_ids
+        moves._relance_ensure_access_tokens()
+        moves.mapped("access_token")
+        moves._relance_read_payments()
         by_report = {}
         for log in todo:
             report = log._relance_letter_report()
