@@ -60,7 +60,7 @@ def compute(move, date_to, date_from=None):
     if not move._relance_is_business():
         return result
     amount = 0.0
-    for due, low, high, balance in owed_periods(move, date_to, date_from):
+    for due, low, high, balance in owed_periods(move, date_to, date_from) if date_from else late:
         if company.relance_penalty_split_semesters:
             chunks = semester_chunks(low, high)
         else:
