@@ -219,6 +219,9 @@ def build(db_name, customers, pdfs=True):
             for move, val in zip(moves, chunk, strict=True):
                 if val["_paid_on"]:
                     paid.setdefault(val["_paid_on"], []).append(move.id)
+            # autovacuum is off on these machines: without fresh statistics, numbering each new invoice slows
+            # down as the table grows (2.7 min per 1,000 invoices past 30,000, 40 s once analyzed)
+            cr.execute("ANALYZE account_move, account_move_line")
             cr.commit()
             print(f"  {start + len(moves)} invoices posted", file=sys.stderr)
         for day, move_ids in sorted(paid.items()):
