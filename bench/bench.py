@@ -121,15 +121,20 @@ def drop_db(name):
 
 def update_template(template, peers=False):
     """Bring a template database to the addon's current code (it may have been built by an older one)."""
+    odoo_modules(template, "-u", "odoo_relance_fr", peers)
+
+
+def odoo_modules(db_name, option, modules, peers=False):
+    """Install (-i) or update (-u) modules on a database, in an Odoo process of its own."""
     sh(
         PY,
         "-m",
         "odoo",
         "-d",
-        template,
+        db_name,
         f"--addons-path={addons_path(peers)}",
-        "-u",
-        "odoo_relance_fr",
+        option,
+        modules,
         "--stop-after-init",
         "--log-level=warn",
     )
@@ -261,18 +266,7 @@ def derive_from_bare(template, bare):
     print(f"Deriving {template} from {bare} ...", file=sys.stderr)
     t0 = time.perf_counter()
     copy_db(bare, template)
-    sh(
-        PY,
-        "-m",
-        "odoo",
-        "-d",
-        template,
-        f"--addons-path={addons_path()}",
-        "-i",
-        "odoo_relance_fr",
-        "--stop-after-init",
-        "--log-level=warn",
-    )
+    odoo_modules(template, "-i", "odoo_relance_fr")
     subprocess.run([PY, __file__, "--store-pdfs", template], check=True)
     print(f"  derived in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
@@ -310,18 +304,7 @@ def ensure_templates(customers, peers):
     peers_template = f"{template}_oca"
     if not db_exists(peers_template):
         copy_db(template, peers_template)
-        sh(
-            PY,
-            "-m",
-            "odoo",
-            "-d",
-            peers_template,
-            f"--addons-path={addons_path(True)}",
-            "-i",
-            ",".join(PEERS),
-            "--stop-after-init",
-            "--log-level=warn",
-        )
+        odoo_modules(peers_template, "-i", ",".join(PEERS), peers=True)
     else:
         update_template(peers_template, peers=True)
     return template, peers_template
