@@ -203,11 +203,16 @@ class RelanceStatement(models.AbstractModel):
                     move_ids = held.get((self.env.company.id, partner.id))
                     if move_ids is None:  # another worker has it, or its statement stands already
                         return self.env["relance.log"]
-                    vals = self._prepare_relance_statement_vals(partner, date, move_ids=move_ids)
-                    log = self._relance_create_statement(vals)
-                    log._relance_send_statement_email(pdf, deferred)
                 else:
-                    log = self._relance_send_statement_locked(partner, date, force, pdf, deferred)
+                    move_ids = None
+                    if not self._relance_lock_statement(partner, date, force):
+                        return self.env["relance.log"]
+                log = (
+                    self.env["relance.log"]
+                    .with_context(mail_create_nolog=True, tracking_disable=True)
+                    .create(self._prepare_relance_statement_vals(partner, date, move_ids=move_ids))
+                )
+                log._relance_send_statement_email(pdf, deferred)
             if run and log:
                 run.deferred.merge(deferred)
             return log
@@ -220,13 +225,9 @@ class RelanceStatement(models.AbstractModel):
             return self.env["relance.log"].sudo().create(vals).with_env(self.env)
 
     @api.model
-    def _relance_create_statement(self, vals):
-        return self.env["relance.log"].with_context(mail_create_nolog=True, tracking_disable=True).create(vals)
-
-    @api.model
-    def _relance_send_statement_locked(self, partner, date, force, pdf, deferred):
-        """_relance_send_statement for one customer locked on its own: the empty log when another worker has it
-        or its statement stands already (unless forced)."""
+    def _relance_lock_statement(self, partner, date, force):
+        """Lock one customer on its own for its statement: False when another worker has it or its statement
+        stands already (unless forced)."""
         # Lock and touch the customer's row in one statement, as the ladder does with the invoices: a worker
         # whose snapshot predates another worker's statement then gets a serialization failure (skipped)
         # instead of sending a second statement.
@@ -239,11 +240,7 @@ class RelanceStatement(models.AbstractModel):
             ),
             log_exceptions=False,
         )
-        if not self.env.cr.fetchone() or (not force and self._relance_statement_done(partner, date)):
-            return self.env["relance.log"]
-        log = self._relance_create_statement(self._prepare_relance_statement_vals(partner, date))
-        log._relance_send_statement_email(pdf, deferred)
-        return log
+        return bool(self.env.cr.fetchone()) and (force or not self._relance_statement_done(partner, date))
 
     @api.model
     def _prepare_relance_statement_vals(self, partner, date, move_ids=None):
