@@ -131,6 +131,34 @@ class RelanceCommon(TransactionCase):
         return move
 
     @classmethod
+    def _other_company(cls):
+        """A second French company with its chart of accounts."""
+        company = cls.env["res.company"].create({"name": "Filiale Sud SARL", "country_id": cls.env.ref("base.fr").id})
+        cls.env["account.chart.template"].try_loading("fr", company=company, install_demo=False)
+        return company
+
+    @classmethod
+    def _other_company_invoice(cls, company, partner, due, price=1000.0):
+        """A posted invoice of another company (see _other_company), due on due."""
+        env = cls.env(context=dict(cls.env.context, allowed_company_ids=[company.id]))
+        tax = env["account.chart.template"].with_company(company).ref("tva_normale")
+        move = env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": fields.Date.subtract(D(due), days=30),
+                "invoice_date_due": due,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Prestation", "quantity": 1, "price_unit": price, "tax_ids": [Command.set(tax.ids)]}
+                    )
+                ],
+            }
+        )
+        move.action_post()
+        return move.with_env(cls.env)
+
+    @classmethod
     def _pay(cls, move, amount, date):
         """Register a customer payment of amount on move at date."""
         return (

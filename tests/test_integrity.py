@@ -6,7 +6,7 @@ import json
 
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.mail.tests.common import MockEmail
@@ -22,9 +22,7 @@ class RpcCommon(RelanceCommon, HttpCase, MockEmail):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.other_company = cls.env["res.company"].create(
-            {"name": "Filiale Sud SARL", "country_id": cls.env.ref("base.fr").id}
-        )
+        cls.other_company = cls._other_company()
         cls.billing = cls._user("integrity_billing", "account.group_account_invoice")
         cls.manager = cls._user("integrity_manager", "account.group_account_manager")
         cls.other = cls._user(
@@ -34,28 +32,6 @@ class RpcCommon(RelanceCommon, HttpCase, MockEmail):
         (cls.billing | cls.manager | cls.other | cls.admin_user).write({"lang": "fr_FR"})
         for partner in (cls.customer, cls.customer_2):
             partner.write({"street": "3 place du Marché", "zip": "69001", "city": "Lyon"})
-        cls.env["account.chart.template"].try_loading("fr", company=cls.other_company, install_demo=False)
-
-    @classmethod
-    def _other_company_invoice(cls, partner, due):
-        """A posted invoice of the second company, due on due."""
-        env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.other_company.id]))
-        tax = env["account.chart.template"].with_company(cls.other_company).ref("tva_normale")
-        move = env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": fields.Date.subtract(D(due), days=30),
-                "invoice_date_due": due,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "Prestation", "quantity": 1, "price_unit": 1000.0, "tax_ids": [Command.set(tax.ids)]}
-                    )
-                ],
-            }
-        )
-        move.action_post()
-        return move.with_env(cls.env)
 
     @classmethod
     def _store_pdf(cls, moves):
@@ -147,7 +123,7 @@ class TestWizardChecksOnServer(RpcCommon):
 
     @freeze_time("2026-03-16")
     def test_invoice_of_a_company_the_user_is_not_in_refused(self):
-        theirs = self._other_company_invoice(self.customer, "2026-01-15")
+        theirs = self._other_company_invoice(self.other_company, self.customer, "2026-01-15")
         wizard_id = self.wizard_with_line(self.billing, self.customer, theirs)
         with self.mock_mail_gateway():
             self.assertRefused(r"société", self.billing, "relance.wizard", "action_send", [wizard_id])
@@ -208,7 +184,7 @@ class TestHistoryIsARecord(RpcCommon):
         cls.move = cls._store_pdf(cls._invoice(cls.customer, "2026-01-15"))
         with freeze_time("2026-03-16"):
             cls.log = cls.env["relance.ladder"]._relance_remind_partner(cls.customer, D("2026-03-16"))
-        other_move = cls._other_company_invoice(cls.customer, "2026-01-15")
+        other_move = cls._other_company_invoice(cls.other_company, cls.customer, "2026-01-15")
         cls.foreign_message = other_move.message_ids[:1]
         cls.foreign_attachment = cls.env["ir.attachment"].create(
             {
