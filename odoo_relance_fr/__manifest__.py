@@ -2,7 +2,7 @@
     "name": "Relances clients (France)",
     "summary": "Relances clients à la française : avis avant échéance, "
     "relances graduées, mise en demeure, pénalités de retard",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Accounting/Accounting",
     "license": "LGPL-3",
     "author": "odoo_relance_fr developers",
@@ -14,6 +14,7 @@
         "data/mail_template_data.xml",
         "data/relance_level_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_activity_data.xml",
         "report/relance_letter_reports.xml",
         "report/relance_letter_templates.xml",
         "report/relance_statement_reports.xml",
@@ -30,6 +31,7 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "views/relance_portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

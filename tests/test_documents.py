@@ -342,13 +342,16 @@ class TestQrCodes(DocumentsCommon):
         self.assertIn("40 € par facture en retard", text)
         self.assertNotIn("payée en retard", text)
 
-    def test_letters_carry_no_online_link(self):
-        """On paper a link is useless: letters give the transfer details, the emails the link."""
+    def test_letters_print_the_customer_page_not_invoice_links(self):
+        """On paper: the transfer details and the customer's page, its address printed in full to be typed; the
+        invoices' own portal links, long and one per invoice, are for the emails."""
         self.remind(self._invoice(self.customer, "2026-01-20"), self.level_2, "2026-03-01")
         logs, mails = self.run_ladder(DAY)
         text = pdf_text(self.render_pdf("odoo_relance_fr.action_report_relance_letter", logs))
-        self.assertNotIn("en ligne", text)
+        self.assertNotIn("/my/invoices", text)
+        self.assertNotIn("Consulter et régler", text)
         self.assertIn(IBAN, text)
+        self.assertIn(logs.access_id.url, text)
         self.assertIn("Consulter et régler la facture en ligne", text_of(mails.body_html))
 
 

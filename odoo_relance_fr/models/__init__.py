@@ -5,6 +5,8 @@ from . import relance_log_document
 from . import relance_log_email
 from . import relance_log_letter
 from . import relance_log_statement
+from . import relance_log_answer
+from . import relance_access
 from . import relance_batch
 from . import relance_ladder
 from . import relance_statement
@@ -20,3 +22,4 @@ from . import relance_rate
 from . import ir_actions_report
 from . import mail_mail
 from . import mail_activity
+from . import mail_thread

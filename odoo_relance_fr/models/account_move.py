@@ -3,6 +3,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_date
 
 from .relance_checks import check_value_types
+from .relance_log import DISPUTE_REASONS
 from .res_partner import RELANCE_STAFF
 
 
@@ -58,6 +59,13 @@ class AccountMove(models.Model):
         help="The customer disputes this invoice: no reminder until the dispute is closed.",
         groups=RELANCE_STAFF,
     )
+    relance_dispute_reason = fields.Selection(
+        DISPUTE_REASONS,
+        string="Problem reported",
+        copy=False,
+        help="What the customer reported on its page; the history holds its words and file.",
+        groups=RELANCE_STAFF,
+    )
     relance_promise_date = fields.Date(
         string="Promised payment date",
         copy=False,
@@ -97,7 +105,9 @@ class AccountMove(models.Model):
         "relance_last_date",
         "commercial_partner_id.relance_excluded",
         "commercial_partner_id.relance_courtesy_call",
+        "commercial_partner_id.relance_reply_date",
         "company_id.relance_min_amount",
+        "company_id.relance_reply_pause_days",
         "company_id.relance_courtesy_call_amount",
         "amount_total_signed",
     )
@@ -112,11 +122,26 @@ class AccountMove(models.Model):
                     ladders[company] = self.env["relance.level"]._relance_ladder(company)
                 level = move._relance_pick_next_level(ladders[company], today)
                 if level:
-                    date = level._relance_date_for(move.relance_due_date, move.relance_last_date)
-                    if move.relance_promise_date and move.relance_promise_date >= date:
-                        date = fields.Date.add(move.relance_promise_date, days=1)
+                    date = move._relance_paused_date(
+                        level._relance_date_for(move.relance_due_date, move.relance_last_date)
+                    )
             move.relance_next_level_id = level
             move.relance_next_date = date
+
+    def _relance_paused_date(self, date):
+        """The date of the next reminder once the pauses are applied: a promise to pay holds it until the day
+        after the promised date; a customer's reply to handle, for the days of Settings after it (none: until it
+        is handled)."""
+        self.ensure_one()
+        if self.relance_promise_date and self.relance_promise_date >= date:
+            date = fields.Date.add(self.relance_promise_date, days=1)
+        reply = self.commercial_partner_id.with_company(self.company_id).relance_reply_date
+        if reply:
+            days = self.company_id.relance_reply_pause_days
+            if not days:
+                return False
+            date = max(date, fields.Date.add(reply, days=days))
+        return date
 
     @api.constrains("relance_last_date")
     def _check_relance_last_date(self):
@@ -148,6 +173,8 @@ class AccountMove(models.Model):
 
     def write(self, vals):
         check_value_types(self, {key: value for key, value in vals.items() if key.startswith("relance_")})
+        if "relance_dispute" in vals and not vals["relance_dispute"]:
+            vals = dict(vals, relance_dispute_reason=False)  # a dispute closed leaves no problem behind
         return super().write(vals)
 
     def _relance_record_manual(self, date, channel, level, note):

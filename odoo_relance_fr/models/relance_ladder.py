@@ -19,8 +19,9 @@ class Sending:
     mail_values: the email as that person edited it in the wizard; and what the scheduler read once for its
     batch: invoice_pdfs {invoice id: attachment id}, statements_due {company id: customer ids} for the
     companies whose statement day it is, statement_pdfs {customer id: bytes}, without_invoice_address: the
-    customers with no invoice address among their contacts (the scheduler's run commits every few customers,
-    which empties the ORM's cache: what a batch read once travels here)."""
+    customers with no invoice address among their contacts, links {(company id, customer id): id of the
+    customer's link of the day} (the scheduler's run commits every few customers, which empties the ORM's
+    cache: what a batch read once travels here)."""
 
     by_person: bool = False
     chosen: bool = False
@@ -31,6 +32,7 @@ class Sending:
     statements_due: dict = field(default_factory=dict)
     statement_pdfs: dict = field(default_factory=dict)
     without_invoice_address: frozenset = frozenset()
+    links: dict = field(default_factory=dict)
     held: "Held" = None
     deferred: "Deferred" = None
 
@@ -160,7 +162,18 @@ class RelanceLadder(models.AbstractModel):
             invoice_pdfs=pdfs,
             statements_due=statements_due,
             statement_pdfs=statement_pdfs,
+            links=self._relance_batch_links(batch, date),
         )
+
+    @api.model
+    def _relance_batch_links(self, batch, date):
+        """The customers' links of the day, read (or made) together: {(company id, customer id): link id}."""
+        links = {}
+        for company in {company for company, _partner in batch}:
+            partners = self.env["res.partner"].union(*(partner for comp, partner in batch if comp == company))
+            found = self.env["relance.access"].with_company(company)._relance_links(partners, date)
+            links.update({(company.id, partner_id): access.id for partner_id, access in found.items()})
+        return links
 
     @api.model
     def _relance_batch_statements(self, batch, date):
@@ -317,7 +330,13 @@ class RelanceLadder(models.AbstractModel):
             groups += [
                 calls.filtered(lambda m, lvl=lvl: m.relance_next_level_id == lvl) for lvl in calls.relance_next_level_id
             ]
-        vals_list = [self._prepare_relance_log_vals(partner, group, date, level, sending.channel) for group in groups]
+        access_id = sending.links.get((self.env.company.id, partner.id))
+        vals_list = [
+            dict(self._prepare_relance_log_vals(partner, group, date, level, sending.channel), access_id=access_id)
+            if access_id
+            else self._prepare_relance_log_vals(partner, group, date, level, sending.channel)
+            for group in groups
+        ]
         return (
             self.env["relance.log"]
             .with_context(mail_create_nolog=True, tracking_disable=True)

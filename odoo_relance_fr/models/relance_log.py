@@ -8,7 +8,14 @@ from .relance_checks import check_value_types
 from .relance_ladder import Sending
 from .relance_level import CHANNELS
 
-LOG_CHANNELS = CHANNELS + [("in_person", "In person")]
+LOG_CHANNELS = CHANNELS + [("in_person", "In person"), ("portal", "Customer page")]
+DISPUTE_REASONS = [
+    ("not_received", "Invoice not received"),
+    ("amount", "Amount disputed"),
+    ("goods", "Goods or service disputed"),
+    ("paid", "Already paid"),
+    ("other", "Other"),
+]
 
 _logger = logging.getLogger(__name__)
 
@@ -17,7 +24,7 @@ _logger = logging.getLogger(__name__)
 RECORD_FIELDS = {
     "kind", "date", "level_id", "channel", "partner_id", "move_ids", "user_id", "company_id", "state",
     "mail_message_id", "mail_mail_id", "letter_attachment_id", "move_levels", "move_previous",
-    "with_statement", "sent_with_id",
+    "with_statement", "sent_with_id", "access_id", "answer", "promise_date", "dispute_reason",
 }  # fmt: skip
 SENT_DOCUMENT_FIELDS = {"mail_message_id", "mail_mail_id", "letter_attachment_id", "move_previous"}
 
@@ -30,7 +37,7 @@ class RelanceLog(models.Model):
     _check_company_auto = True
 
     kind = fields.Selection(
-        [("reminder", "Reminder"), ("statement", "Statement of account")],
+        [("reminder", "Reminder"), ("statement", "Statement of account"), ("answer", "Customer answer")],
         required=True,
         default="reminder",
         index=True,
@@ -105,17 +112,35 @@ class RelanceLog(models.Model):
         ondelete="set null",
         help="The reminder whose email carried this statement.",
     )
+    access_id = fields.Many2one(
+        "relance.access",
+        string="Customer's link",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        help="The personal link this reminder or statement carries: the customer's page of its open invoices.",
+    )
+    access_url = fields.Char(related="access_id.url", string="Customer's page")
+    answer = fields.Selection(
+        [("promise", "Payment date announced"), ("dispute", "Problem reported")],
+        string="Customer's answer",
+        readonly=True,
+        copy=False,
+    )
+    promise_date = fields.Date(string="Payment announced for", readonly=True, copy=False)
+    dispute_reason = fields.Selection(DISPUTE_REASONS, string="Problem", readonly=True, copy=False)
     lrar_number = fields.Char(string="Registered letter number", copy=False)
     lrar_ack_date = fields.Date(string="Acknowledgement of receipt", copy=False)
 
-    @api.depends("kind", "level_id", "partner_id", "date")
+    @api.depends("kind", "level_id", "answer", "partner_id", "date")
     def _compute_display_name(self):
         for log in self:
-            what = (
-                log.level_id.name
-                if log.kind == "reminder" and log.level_id
-                else dict(self._fields["kind"]._description_selection(self.env))[log.kind]
-            )
+            if log.kind == "reminder" and log.level_id:
+                what = log.level_id.name
+            elif log.kind == "answer" and log.answer:
+                what = dict(self._fields["answer"]._description_selection(self.env))[log.answer]
+            else:
+                what = dict(self._fields["kind"]._description_selection(self.env))[log.kind]
             log.display_name = " - ".join(filter(None, [what, log.partner_id.name, format_date(self.env, log.date)]))
 
     @api.constrains("move_levels")
@@ -147,13 +172,58 @@ class RelanceLog(models.Model):
             if any(document and (model, res_id) != (log._name, log.id) for document, model, res_id in documents):
                 raise ValidationError(self.env._("A reminder's email and letter can only be its own."))
 
+    @api.constrains("access_id", "partner_id", "company_id")
+    def _check_own_link(self):
+        """A reminder carries its own customer's link with its own company, never another customer's: checked for
+        what a person's request writes (the scheduler, as superuser, takes each customer's own link of the day
+        from relance.access._relance_links and pays no query per reminder for this check)."""
+        if self.env.su:
+            return
+        for log in self.sudo().filtered("access_id"):
+            if (log.access_id.partner_id, log.access_id.company_id) != (
+                log.partner_id.commercial_partner_id,
+                log.company_id,
+            ):
+                raise ValidationError(self.env._("A reminder can only carry its own customer's link."))
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             check_value_types(self, vals)
             if not self.env.su:
                 self._relance_check_hand_written(vals, creating=True)
+        self._relance_link_vals(vals_list)
         return super().create(vals_list)
+
+    @api.model
+    def _relance_link_vals(self, vals_list):
+        """Give the reminders and statements about to go out without a customer's link the one of their customer
+        and day (relance.access), read together for all of them."""
+        wanted = {}
+        for vals in vals_list:
+            if (
+                not vals.get("access_id")
+                and vals.get("kind", "reminder") in ("reminder", "statement")
+                and vals.get("state", "planned") == "planned"
+                and vals.get("channel") != "phone"
+                and vals.get("partner_id")
+            ):
+                key = (
+                    vals.get("company_id") or self.env.company.id,
+                    vals.get("date") or fields.Date.context_today(self),
+                )
+                wanted.setdefault(key, []).append(vals)
+        for (company_id, date), group in wanted.items():
+            partners = self.env["res.partner"].browse({vals["partner_id"] for vals in group})
+            links = (
+                self.env["relance.access"]
+                .sudo()
+                .with_company(company_id)
+                ._relance_links(partners, fields.Date.to_date(date))
+            )
+            commercial = {partner.id: partner.commercial_partner_id.id for partner in partners}
+            for vals in group:
+                vals["access_id"] = links[commercial[vals["partner_id"]]].id
 
     def write(self, vals):
         check_value_types(self, vals)

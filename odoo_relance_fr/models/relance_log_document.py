@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools.misc import format_amount, format_date, formatLang
 
 
@@ -27,6 +27,7 @@ class RelanceLog(models.Model):
             "summary": self._relance_statement_summary,
             "date": self._relance_statement_date,
             "amounts": self._relance_statement_amounts,
+            "link": self._relance_link,
         }
         if key in pieces:
             return pieces[key]()
@@ -38,8 +39,10 @@ class RelanceLog(models.Model):
         """One shared piece of the reminder (table, payment, signature...) in the customer's language."""
         lang = self.partner_id.lang or self.env.lang
         qweb = self.env["ir.qweb"].with_context(lang=lang)
-        if part == "signature":  # the sender only: a statement's email signs without its invoices computed
-            return qweb._render("odoo_relance_fr.relance_mail_signature", {"sender": self._relance_sender()})
+        if part == "signature":  # the sender and the link only: a statement's email signs without its invoices
+            return qweb._render(
+                "odoo_relance_fr.relance_mail_signature", {"sender": self._relance_sender(), "link": doc["link"]}
+            )
         lines = doc["lines"]
         totals = doc["totals"]
         values = {
@@ -63,6 +66,20 @@ class RelanceLog(models.Model):
         if part == "claim":
             values.update(rates=self._relance_rates(lang), rate_kind=self.company_id.relance_penalty_rate_type)
         return qweb._render(f"odoo_relance_fr.relance_mail_{part}", values)
+
+    def _relance_link(self):
+        """The customer's personal link this reminder or statement carries (its page), in the customer's
+        language; a reminder made before links existed gets its customer's link of the day."""
+        self.ensure_one()
+        access = self.access_id
+        if not access:
+            access = (
+                self.env["relance.access"]
+                .with_company(self.company_id)
+                ._relance_links(self.partner_id, self.date)[self.partner_id.commercial_partner_id.id]
+            )
+            self._relance_record({"access_id": access.id})
+        return access._relance_link_values(self.partner_id.lang or self.env.lang)
 
     def _relance_stages(self, lines):
         """The reminder's invoices by stage, the most advanced first, each with its totals: each presented for
@@ -102,6 +119,7 @@ class RelanceLog(models.Model):
         show_penalties = self.company_id.relance_show_penalties and self.level_id.show_penalties
         self.move_ids._relance_ensure_access_tokens()
         reached = self._relance_reached_levels()
+        missed = self._relance_missed_promises()
         lines = []
         for move in self.move_ids.with_env(env).sorted("relance_due_date"):
             details = move._relance_penalty_details(self.date) if show_penalties else None
@@ -122,9 +140,26 @@ class RelanceLog(models.Model):
                     "indemnity": details and format_amount(env, details["indemnity"], move.currency_id, lang_code=lang),
                     "penalty_amount": details and details["penalty"],
                     "indemnity_amount": details and details["indemnity"],
+                    "promise_missed": move in missed and format_date(env, move.relance_promise_date, lang_code=lang),
                 }
             )
         return lines
+
+    def _relance_missed_promises(self):
+        """The invoices of this reminder whose customer announced a payment date (on its page or on the phone)
+        that passed without the payment, since their previous reminder: the reminder says so, once."""
+        self.ensure_one()
+        previous = self.move_previous if isinstance(self.move_previous, dict) else {}
+        missed = self.env["account.move"]
+        for move in self.move_ids:
+            promise = move.relance_promise_date
+            if not promise or promise >= self.date:
+                continue
+            before = previous.get(str(move.id), [False, move.relance_last_date])[1]
+            last = fields.Date.to_date(before) if before else False
+            if not last or promise >= last:
+                missed |= move
+        return missed
 
     def _relance_sum(self, lines):
         """Principal still due, penalties, indemnities and their total over these lines, raw and formatted."""

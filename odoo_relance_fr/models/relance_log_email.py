@@ -50,8 +50,8 @@ class RelanceLog(models.Model):
         statement_log._relance_record({"state": "sent"})
 
     def _relance_queue_email(self, template, attachments, sending=None):
-        """Queue this reminder's email to the customer (with the copy user) and link it and its files here,
-        as a person may have edited it in the wizard (sending.mail_values)."""
+        """Queue this reminder's email to the customer (with the copy user), answered to Odoo's catchall address, and
+        link it and its files here, as a person may have edited it in the wizard (sending.mail_values)."""
         self.ensure_one()
         sending = sending or Sending()
         recipient = self.partner_id._relance_recipient(sending.without_invoice_address)
@@ -61,6 +61,10 @@ class RelanceLog(models.Model):
             "attachment_ids": [Command.link(att.id) for att in attachments],
             "email_cc": cc_user.email_formatted if cc_user.email else False,
         }
+        if self.company_id.catchall_formatted:
+            # answers reach Odoo's mail gateway, which routes them to this reminder (it pauses the customer);
+            # without an alias domain they go to the sender, as Odoo does
+            email_values["reply_to"] = self.company_id.catchall_formatted
         email_values.update(sending.mail_values)
         mail_id = template.send_mail(self.id, email_values=email_values)
         mail = self.env["mail.mail"].sudo().browse(mail_id)

@@ -127,6 +127,7 @@ class RelanceLog(models.Model):
         return dict(
             company._relance_letter_values(lang, self.date),
             deadline=doc["deadline"],
+            link=doc["link"],
             subject=self._relance_subject(),
             history=history,
             history_dates=company._relance_join([format_date(env, log.date, lang_code=lang) for log in history], env),

@@ -13,11 +13,13 @@ _logger = logging.getLogger(__name__)
 
 @dataclass
 class StatementRun:
-    """What the scheduler's statement run read once for its batch (pdfs {customer id: bytes}) and for the
-    customers of one commit (held, see _relance_hold_statements), and what they leave to be written together
-    before it (deferred: their chatter notes)."""
+    """What the scheduler's statement run read once for its batch (pdfs {customer id: bytes}, links
+    {(company id, customer id): link id}) and for the customers of one commit (held, see
+    _relance_hold_statements), and what they leave to be written together before it (deferred: their chatter
+    notes)."""
 
     pdfs: dict = field(default_factory=dict)
+    links: dict = field(default_factory=dict)
     held: dict = None  # {(company id, customer id): open invoice ids}
     deferred: Deferred = field(default_factory=Deferred)
 
@@ -44,16 +46,16 @@ class RelanceStatement(models.AbstractModel):
                     (company, partner) for partner in self.with_company(company)._relance_statement_partners(today)
                 ]
         batch, _partners = self._relance_take_batch(todo, batch_size)
-        pdfs = {}
+        # the customers' links first: the statements print them
+        run = StatementRun(links=self.env["relance.ladder"]._relance_batch_links(batch, today))
         for company in {company for company, _partner in batch}:
             partners = self.env["res.partner"].union(*(partner for comp, partner in batch if comp == company))
-            pdfs.update(self.with_company(company)._relance_statement_pdfs(partners, today))
-        run = StatementRun(pdfs=pdfs)
+            run.pdfs.update(self.with_company(company)._relance_statement_pdfs(partners, today))
         self._relance_run_batch(
             batch,
             len(todo),
             lambda statements, partner: statements._relance_send_statement(
-                partner, today, pdf=pdfs.get(partner.id), run=run
+                partner, today, pdf=run.pdfs.get(partner.id), run=run
             ),
             before_chunk=lambda chunk: self._relance_hold_statements(chunk, today, run),
             before_commit=lambda: self._relance_write_deferred(run.deferred),
@@ -207,10 +209,11 @@ class RelanceStatement(models.AbstractModel):
                     move_ids = None
                     if not self._relance_lock_statement(partner, date, force):
                         return self.env["relance.log"]
+                access_id = run.links.get((self.env.company.id, partner.id)) if run else None
                 log = (
                     self.env["relance.log"]
                     .with_context(mail_create_nolog=True, tracking_disable=True)
-                    .create(self._prepare_relance_statement_vals(partner, date, move_ids=move_ids))
+                    .create(self._prepare_relance_statement_vals(partner, date, move_ids=move_ids, access_id=access_id))
                 )
                 log._relance_send_statement_email(pdf, deferred)
             if run and log:
@@ -243,8 +246,9 @@ class RelanceStatement(models.AbstractModel):
         return bool(self.env.cr.fetchone()) and (force or not self._relance_statement_done(partner, date))
 
     @api.model
-    def _prepare_relance_statement_vals(self, partner, date, move_ids=None):
-        """A statement log's values; move_ids: the customer's open invoices, when already read."""
+    def _prepare_relance_statement_vals(self, partner, date, move_ids=None, access_id=None):
+        """A statement log's values; move_ids: the customer's open invoices, access_id: its link of the day, when
+        already read."""
         if move_ids is None:
             Move = self.env["account.move"]
             move_ids = Move.search(
@@ -259,4 +263,4 @@ class RelanceStatement(models.AbstractModel):
             "company_id": self.env.company.id,
             "move_ids": [Command.set(move_ids)],
             "user_id": self.env.company._relance_sender_user().id,
-        }
+        } | ({"access_id": access_id} if access_id else {})

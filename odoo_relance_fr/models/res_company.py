@@ -163,6 +163,26 @@ class ResCompany(models.Model):
         "gets the statement attached to it, or no statement that month.",
     )
 
+    relance_portal_days = fields.Integer(
+        string="Customer link valid for (days)",
+        default=60,
+        help="Every reminder, statement and letter carries a personal link to a page where the customer sees "
+        "its open invoices, downloads them, announces a payment date or reports a problem; it works for this "
+        "many days.",
+    )
+    relance_promise_max_days = fields.Integer(
+        string="Payment date announced at most (days ahead)",
+        default=30,
+        help="On its page, a customer may announce a payment date up to this many days ahead: the reminders of "
+        "those invoices pause until the day after it.",
+    )
+    relance_reply_pause_days = fields.Integer(
+        string="Pause after a customer reply (days)",
+        default=7,
+        help="A reply to a reminder email pauses the customer's reminders for this many days, or until the reply "
+        "is marked as handled if 0. Automatic replies (out of office, delivery failures) pause nothing.",
+    )
+
     @api.constrains("relance_min_amount", "relance_courtesy_call_amount")
     def _check_relance_min_amount(self):
         for company in self:
@@ -204,6 +224,33 @@ class ResCompany(models.Model):
                     self.env._(
                         "The formal notice must give the customer at least one day to pay (%(days)s days given).",
                         days=company.relance_med_deadline,
+                    )
+                )
+
+    @api.constrains("relance_portal_days", "relance_promise_max_days", "relance_reply_pause_days")
+    def _check_relance_customer_answers(self):
+        for company in self:
+            if company.relance_portal_days < 1:
+                raise ValidationError(
+                    self.env._(
+                        "The customer's link must work for at least one day (%(days)s days given).",
+                        days=company.relance_portal_days,
+                    )
+                )
+            if company.relance_promise_max_days < 1:
+                raise ValidationError(
+                    self.env._(
+                        "A customer must be able to announce a payment date at least one day ahead (%(days)s days "
+                        "given).",
+                        days=company.relance_promise_max_days,
+                    )
+                )
+            if company.relance_reply_pause_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The pause after a customer reply is a number of days, 0 meaning until the reply is handled "
+                        "(%(days)s days given).",
+                        days=company.relance_reply_pause_days,
                     )
                 )
 

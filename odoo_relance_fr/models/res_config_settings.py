@@ -41,6 +41,9 @@ class ResConfigSettings(models.TransientModel):
     relance_statement_with_reminder = fields.Selection(
         related="company_id.relance_statement_with_reminder", readonly=False
     )
+    relance_portal_days = fields.Integer(related="company_id.relance_portal_days", readonly=False)
+    relance_promise_max_days = fields.Integer(related="company_id.relance_promise_max_days", readonly=False)
+    relance_reply_pause_days = fields.Integer(related="company_id.relance_reply_pause_days", readonly=False)
     relance_contract_rate_warning = fields.Char(
         string="Contract rate warning", compute="_compute_relance_contract_rate_warning"
     )

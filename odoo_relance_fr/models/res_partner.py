@@ -51,6 +51,14 @@ class ResPartner(models.Model):
         groups=RELANCE_STAFF,
     )
 
+    relance_reply_date = fields.Date(
+        string="Customer reply to handle",
+        company_dependent=True,
+        copy=False,
+        help="The customer replied to a reminder on this date: its reminders pause (Settings) until the reply is "
+        "marked as handled.",
+        groups=RELANCE_STAFF,
+    )
     relance_to_complete = fields.Boolean(
         string="Reminders: to complete",
         compute="_compute_relance_to_complete",
@@ -109,6 +117,45 @@ class ResPartner(models.Model):
                 if partner.id
                 else 0
             )
+
+    def action_relance_reply_handled(self):
+        """The customer's reply is handled: its reminders resume, its reply activities are done."""
+        customers = self.commercial_partner_id.filtered("relance_reply_date")
+        if not customers:
+            raise UserError(self.env._("No customer reply is waiting to be handled."))
+        # a reminder state of ours, not the customer's record: billing users may handle it without the right to
+        # edit contacts (the button is theirs)
+        customers.sudo()._relance_reply_handled()
+        return True
+
+    def _relance_reply_handled(self, feedback=None):
+        """Resume the reminders of these customers (with the current company) and close their reply
+        activities."""
+        self.relance_reply_date = False
+        self._relance_reply_activities().action_feedback(
+            feedback=feedback or self.env._("Reply handled: the reminders resume.")
+        )
+        for customer in self:
+            customer._message_log(
+                body=self.env._("Customer reply handled by %(user)s: the reminders resume.", user=self.env.user.name)
+            )
+
+    def _relance_reply_activities(self):
+        """The open activities asking to handle these customers' replies, on the reminders they answered."""
+        answered = self.env["relance.log"].search(
+            [
+                ("partner_id", "in", self.ids),
+                ("company_id", "=", self.env.company.id),
+                ("kind", "in", ("reminder", "statement")),
+            ]
+        )
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "relance.log"),
+                ("res_id", "in", answered.ids),
+                ("activity_type_id", "=", self.env.ref("odoo_relance_fr.mail_activity_type_relance_answer").id),
+            ]
+        )
 
     def action_relance_open_history(self):
         """The customer's reminder history."""
@@ -303,8 +350,9 @@ class ResPartner(models.Model):
             "reference": move.payment_reference or move.name,
         }
 
-    def _relance_statement_values(self, date, sections=None):
-        """Everything the statement prints at date (sections: its statement, if already computed)."""
+    def _relance_statement_values(self, date, sections=None, link=None):
+        """Everything the statement prints at date (sections: its statement, if already computed; link: the
+        customer's personal link, relance.access)."""
         self.ensure_one()
         company = self.env.company
         lang = self.lang or self.env.lang
@@ -323,6 +371,7 @@ class ResPartner(models.Model):
             and format_amount(self.with_context(lang=lang).env, main["overdue"], company.currency_id, lang_code=lang),
             references=", ".join(overdue_refs),
             show_penalties=company.relance_show_penalties,
+            link=link and link._relance_link_values(lang),
         )
 
     def action_relance_send_statement(self):

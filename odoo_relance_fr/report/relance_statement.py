@@ -13,11 +13,15 @@ class ReportRelanceStatement(models.AbstractModel):
         partners = self.env["res.partner"].browse(docids)
         date = fields.Date.to_date(self.env.context.get("relance_date")) or fields.Date.context_today(self)
         sections = partners._relance_statements(date, self.env.company)  # all the customers' items read at once
+        links = self.env["relance.access"]._relance_links(partners, date)
         return {
             "doc_ids": docids,
             "doc_model": "res.partner",
             "docs": partners,
             "statements": {
-                partner.id: partner._relance_statement_values(date, sections[partner.id]) for partner in partners
+                partner.id: partner._relance_statement_values(
+                    date, sections[partner.id], links[partner.commercial_partner_id.id]
+                )
+                for partner in partners
             },
         }

@@ -33,6 +33,10 @@ class RelanceWizard(models.TransientModel):
     to_complete_count = fields.Integer(
         string="Customers to complete", default=lambda self: len(self.env["res.partner"]._relance_to_complete_ids())
     )
+    reply_count = fields.Integer(
+        string="Customer replies to handle",
+        default=lambda self: self.env["res.partner"].search_count([("relance_reply_date", "!=", False)]),
+    )
 
     @api.model
     def default_get(self, fields_list):
@@ -139,6 +143,10 @@ class RelanceWizard(models.TransientModel):
         """The customers whose reminders cannot all go out: no email address, or no postal address."""
         return self.env["ir.actions.act_window"]._for_xml_id("odoo_relance_fr.action_relance_partners_to_complete")
 
+    def action_open_replies(self):
+        """The customers whose reply to a reminder waits to be handled (their reminders pause)."""
+        return self.env["ir.actions.act_window"]._for_xml_id("odoo_relance_fr.action_relance_partners_replied")
+
     def action_download_letters(self):
         self.ensure_one()
         return {
@@ -163,6 +171,11 @@ class RelanceWizardLine(models.TransientModel):
     )
     channel = fields.Selection(CHANNELS, required=True)
     issue = fields.Char(string="Cannot be sent", compute="_compute_issue")
+    reply_date = fields.Date(
+        string="Customer reply to handle",
+        related="partner_id.relance_reply_date",
+        help="The customer replied to a reminder on this date: handle its reply before reminding it again.",
+    )
     currency_id = fields.Many2one("res.currency")
     amount_due = fields.Monetary(string="Amount due")
     penalties = fields.Monetary(string="Penalties to date")

@@ -1,0 +1,106 @@
+import { registry } from "@web/core/registry";
+
+// An anonymous visitor on its page, opened from the link of a reminder (no login).
+
+registry.category("web_tour.tours").add("relance_portal_promise", {
+    steps: () => [
+        {
+            content: "The page lists the customer's invoices",
+            trigger: "h1:contains('Vos factures restant à régler')",
+        },
+        {
+            content: "Tick the first invoice",
+            trigger: "#relance_invoices tbody tr:first-child input[name='move_ids']",
+            run: "click",
+        },
+        {
+            content: "Choose the latest payment date allowed",
+            trigger: "#relance_promise_date",
+            run() {
+                this.anchor.value = this.anchor.max;
+            },
+        },
+        {
+            content: "Announce the payment",
+            trigger: "#relance_promise_submit",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The page thanks the customer",
+            trigger: ".alert-success:contains('votre date de règlement est enregistrée')",
+        },
+        {
+            content: "The invoice shows the payment announced",
+            trigger: "#relance_invoices tbody tr:first-child .badge:contains('Règlement annoncé pour le')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("relance_portal_problem", {
+    steps: () => [
+        {
+            content: "Choose the last invoice",
+            trigger: "#relance_problem_move",
+            run() {
+                this.anchor.value = this.anchor.options[this.anchor.options.length - 1].value;
+            },
+        },
+        {
+            content: "The amount is disputed",
+            trigger: "#relance_problem_reason",
+            run: "select amount",
+        },
+        {
+            content: "Say why",
+            trigger: "#relance_problem_description",
+            run: "edit La remise de 10 % convenue n'apparaît pas.",
+        },
+        {
+            content: "Send it",
+            trigger: "#relance_problem_submit",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The page thanks the customer",
+            trigger: ".alert-success:contains('votre message est bien parvenu')",
+        },
+        {
+            content: "The invoice is under review",
+            trigger: "#relance_invoices tbody tr:last-child .badge:contains(\"En cours d'examen\")",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("relance_portal_download", {
+    steps: () => [
+        {
+            content: "Download the first invoice's PDF",
+            trigger: "#relance_invoices tbody tr:first-child a.o_relance_pdf",
+            async run() {
+                const response = await fetch(this.anchor.href);
+                const type = response.headers.get("Content-Type");
+                if (!response.ok || type !== "application/pdf") {
+                    throw new Error(`the invoice PDF did not come: ${response.status} ${type}`);
+                }
+            },
+        },
+        {
+            content: "Download the statement",
+            trigger: "a[href$='/statement']",
+            async run() {
+                const response = await fetch(this.anchor.href);
+                const type = response.headers.get("Content-Type");
+                if (!response.ok || type !== "application/pdf") {
+                    throw new Error(`the statement did not come: ${response.status} ${type}`);
+                }
+                document.body.classList.add("o_relance_downloaded");
+            },
+        },
+        {
+            content: "Both came",
+            trigger: "body.o_relance_downloaded",
+        },
+    ],
+});
