@@ -66,10 +66,18 @@ class TestLinksInDocuments(LadderCommon):
             self.assertEqual((access.date, access.expiry_date), (D("2026-03-16"), D("2026-05-15")))
             text = text_of(mail.body_html)
             if partner.lang == "fr_FR":
-                self.assertIn("Votre compte en ligne, pour consulter et télécharger vos factures", text)
+                self.assertIn(
+                    "Votre espace client : consultez et téléchargez vos factures et votre relevé, indiquez-nous votre "
+                    "date de règlement ou signalez un problème :",
+                    text,
+                )
                 self.assertIn("(lien personnel, valable jusqu'au 15/05/2026)", text)
             else:
-                self.assertIn("Your account online, to see and download your invoices", text)
+                self.assertIn(
+                    "Your online account: view and download your invoices and your statement, tell us your payment "
+                    "date or report a problem:",
+                    text,
+                )
                 self.assertIn("(personal link, valid until 05/15/2026)", text)
             seen.add(access)
         self.assertEqual(len(seen), 4)
@@ -107,8 +115,8 @@ class TestLinksInDocuments(LadderCommon):
             text = " ".join(pdf_text(log.letter_attachment_id.raw).split())
             access = self.assert_own_link(text, log.partner_id)
             self.assertIn(
-                f"Votre compte en ligne (factures, relevé, paiement en ligne, date de règlement à annoncer, problème à "
-                f"signaler) : {access.url}, adresse personnelle valable jusqu'au 15/05/2026.",
+                f"Votre espace client (factures, relevé, date de règlement, problème à signaler) : {access.url}, "
+                "adresse personnelle valable jusqu'au 15/05/2026.",
                 text,
             )
 

@@ -104,22 +104,30 @@ class TestCustomerPage(PortalCommon):
                 self.assertIn(partner.name, text)
                 if partner.lang == "fr_FR":
                     self.assertIn("Vos factures restant à régler", text)
-                    self.assertIn("Annoncer une date de règlement", text)
+                    self.assertIn("Indiquez-nous votre date de règlement", text)
                 else:
                     self.assertIn("Your invoices still to be paid", text)
-                    self.assertNotIn("Annoncer", text)
+                    self.assertNotIn("Indiquez-nous", text)
 
     def test_amounts_days_late_and_penalties_of_a_business_customer(self):
         text = text_of(self.page(self.link(self.customer)).text)
-        row = re.search(re.escape(self.martin_late.name) + r"(.*?)PDF", text).group(1)
         # 1 000 HT + 20 % VAT, 40 days late, penalties and indemnity to date
         details = self.martin_late._relance_penalty_details(self.today)
         self.assertEqual(details["indemnity"], 40.0)
         penalty = f"{details['penalty']:.2f}".replace(".", ",")
-        self.assertRegex(row, rf"1 200,00 € 1 200,00 € 40 {penalty} € 40,00 €")
+        self.assertRegex(
+            text,
+            re.escape(self.martin_late.name)
+            + rf" 40 jours de retard [^€]*? 1 200,00 € 1 200,00 € 40 {penalty} € 40,00 €",
+        )
         self.assertIn("Total restant dû 2 040,00 €", text)  # 1 200 + 600 + 240
         self.assertIn("Dont échu 1 800,00 €", text)
         self.assertIn("art. L441-10", text)
+        self.assertIn("Pour régler* Virement sur l'IBAN FR76 3000 6000 0112 3456 7890 189* (BIC AGRIFRPP882)", text)
+        self.assertIn(
+            f"Références de paiement : {self.martin_late.name}, {self.martin_recent.name}, {self.martin_soon.name}",
+            text,
+        )
 
     def test_private_person_sees_no_penalty(self):
         text = text_of(self.page(self.link(self.private_person)).text)
@@ -141,9 +149,11 @@ class TestCustomerPage(PortalCommon):
         tampered = access.token[:-1] + ("a" if access.token[-1] != "a" else "b")
         for token in ("abcdefghjkmnpqrs", tampered, access.token.upper(), access.token[:8], "x" * 300):
             with self.subTest(token=token):
-                response = self.url_open(f"/relance/{token}")
+                response = self.url_open(f"/relance/{token}", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.8"})
                 self.assertEqual(response.status_code, 404)
+                self.assertIn("Ce lien n'est pas valable", text_of(response.text))
                 self.assertNotIn(self.martin_late.name, response.text)
+                self.assertNotIn("Ateliers Dupont", response.text)
 
     def test_expired_link_shows_no_invoice(self):
         access = self.link(self.customer)
@@ -230,7 +240,7 @@ class TestCustomerAnswers(PortalCommon):
         moves = self.martin_late | self.martin_recent
         response = self.post(access, "promise", {"move_ids": moves.ids, "date": str(promised)})
         self.assertEqual(response.status_code, 303)
-        self.assertTrue(response.headers["Location"].endswith(f"/relance/{access.token}?done=promise"))
+        self.assertTrue(response.headers["Location"].endswith(f"/relance/{access.token}"))
         moves.invalidate_recordset()
         self.assertEqual(moves.mapped("relance_promise_date"), [promised, promised])
         self.assertEqual(moves.mapped("relance_next_date"), [self.days(11), self.days(11)])
@@ -242,14 +252,22 @@ class TestCustomerAnswers(PortalCommon):
         )
         activity = answer.activity_ids
         self.assertEqual((len(activity), activity.user_id), (1, self.accountant))
-        self.assertIn("Règlement annoncé pour le", activity.summary)
+        self.assertEqual(activity.summary, f"Vérifier l'encaissement annoncé pour le {promised:%d/%m/%Y}")
+        self.assertEqual(activity.date_deadline, self.days(11))
         for record in (*moves, self.customer):
             note = record.message_ids[0]
             self.assertEqual(note.author_id, self.customer)
             self.assertIn("Règlement annoncé par le client", note.body)
         page = text_of(self.url_open(response.headers["Location"]).text)
-        self.assertIn("Merci : votre date de règlement est enregistrée", page)
-        self.assertIn("Règlement annoncé pour le", page)
+        self.assertIn(
+            f"Merci : votre règlement de {self.martin_late.name} et {self.martin_recent.name} est noté pour le "
+            f"{promised:%d/%m/%Y}. Nous ne vous relancerons pas d'ici là. Les pénalités de retard continuent toutefois "
+            "de courir jusqu'au règlement.",
+            page,
+        )
+        self.assertIn(f"Règlement annoncé pour le {promised:%d/%m/%Y}", page)
+        # said once: the page opened again, or by anyone else, thanks nobody
+        self.assertNotIn("Merci", text_of(self.page(access).text))
         # the next runs skip them until the day after the date, then remind them
         logs, _mails = self.run_ladder(self.today)
         self.assertFalse(logs.move_ids & moves)
@@ -259,7 +277,7 @@ class TestCustomerAnswers(PortalCommon):
         moves = self.martin_late | self.martin_recent | self.martin_soon | self.leroy_late
         cases = [
             ({"move_ids": self.martin_late.ids, "date": str(self.days(-1))}, "ne peut pas être dans le passé"),
-            ({"move_ids": self.martin_late.ids, "date": str(self.days(31))}, "au plus dans 30 jours"),
+            ({"move_ids": self.martin_late.ids, "date": str(self.days(31))}, "Cette date est trop éloignée"),
             ({"move_ids": self.martin_late.ids, "date": "demain"}, "Saisissez une date valide"),
             ({"move_ids": [], "date": str(self.days(5))}, "Choisissez au moins une facture"),
             ({"move_ids": self.leroy_late.ids, "date": str(self.days(5))}, "pas une de vos factures"),
@@ -281,6 +299,21 @@ class TestCustomerAnswers(PortalCommon):
         response = self.post(self.link(self.customer), "promise", {"move_ids": other.ids, "date": str(self.days(3))})
         self.assertEqual(response.status_code, 400)
         self.assert_unchanged(other | self.martin_late)
+
+    def test_formal_notice_invoice_takes_no_payment_date(self):
+        self.remind(self.martin_late, self.mise_en_demeure, self.days(-2))
+        access = self.link(self.customer)
+        page = self.page(access).text
+        self.assertIn(f"Mise en demeure du {self.days(-2):%d/%m/%Y}", text_of(page))
+        self.assertRegex(page, rf'id="relance_move_{self.martin_late.id}"[^>]*disabled')
+        response = self.post(access, "promise", {"move_ids": self.martin_late.ids, "date": str(self.days(3))})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("fait l'objet d'une mise en demeure", text_of(response.text))
+        self.assert_unchanged(self.martin_late)
+
+    def test_thanks_cannot_be_faked(self):
+        access = self.link(self.customer)
+        self.assertNotIn("Merci", text_of(self.url_open(f"{access._relance_path()}?done=promise").text))
 
     def test_paid_invoice_is_refused(self):
         self._pay(self.martin_recent, 600.0, self.today)
@@ -335,7 +368,13 @@ class TestCustomerAnswers(PortalCommon):
         self.assertEqual(note.attachment_ids.mapped("name"), ["bon-de-commande.pdf"])
         self.assertEqual(note.attachment_ids.raw, PDF)
         page = text_of(self.url_open(response.headers["Location"]).text)
-        self.assertIn("En cours d'examen", page)
+        self.assertIn(
+            f"Merci : votre signalement sur la facture {self.martin_recent.name} est bien parvenu à notre service "
+            "comptable, qui reviendra vers vous.",
+            page,
+        )
+        self.assertIn("En cours d'examen Montant contesté", page)
+        self.assertNotIn(f'<option value="{self.martin_recent.id}"', self.page(access).text)  # reported once
         # the accountant closes the dispute: the invoice is reminded again
         answer.with_user(self.accountant).action_relance_close_dispute()
         self.assertEqual(

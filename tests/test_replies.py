@@ -77,7 +77,7 @@ class TestCustomerReplies(LadderCommon):
         activity = self.reply_activities()
         self.assertEqual((len(activity), activity.user_id), (1, self.accountant))
         self.assertEqual(activity.summary, "Réponse client à traiter")
-        self.assertIn("jusqu'au 04/04/2026", activity.note)
+        self.assertIn("reprendront au plus tard le 04/04/2026", activity.note)
         # Reminder 2 was due on 31 March: the reply holds it for 7 days, to 4 April; the other customer goes on
         self.assertEqual(self.martin.relance_next_date, D("2026-04-04"))
         logs, _mails = self.run_ladder("2026-03-31")

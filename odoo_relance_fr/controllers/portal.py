@@ -2,8 +2,6 @@ import threading
 import time
 from collections import defaultdict, deque
 
-from werkzeug.exceptions import NotFound
-
 from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import content_disposition, request
@@ -70,11 +68,13 @@ class RelanceCustomerPage(http.Controller):
         multilang=False,
         sitemap=False,
     )
-    def relance_page(self, token, done=None, **kwargs):
+    def relance_page(self, token, **kwargs):
         access, refused = self._relance_access(token)
         if refused:
             return refused
-        return self._relance_render(access, done=done if done in ("promise", "problem") else None)
+        # the answer just sent, said back once (Post/Redirect/Get): what this visitor's session recorded
+        answer = access.env["relance.log"].browse(request.session.pop("relance_answer", None) or [])
+        return self._relance_render(access, answer=answer.exists().filtered(lambda log: log.access_id == access))
 
     @http.route(
         "/relance/<string:token>/statement",
@@ -117,7 +117,6 @@ class RelanceCustomerPage(http.Controller):
         move_ids = request.httprequest.form.getlist("move_ids")
         return self._relance_answer(
             access,
-            "promise",
             lambda today: access._relance_announce_payment(move_ids, date, today),
         )
 
@@ -140,7 +139,6 @@ class RelanceCustomerPage(http.Controller):
         content = upload.read(access._relance_max_upload() + 1) if upload else b""
         return self._relance_answer(
             access,
-            "problem",
             lambda today: access._relance_report_problem(
                 move_id,
                 reason,
@@ -156,15 +154,15 @@ class RelanceCustomerPage(http.Controller):
 
     def _relance_access(self, token):
         """(the link of token as superuser, None), or (None, the answer refusing it): too many requests from
-        this address, or a link that does not exist (malformed, made up), counted among this address's failed
-        tries."""
+        this address, or a link that does not exist (malformed, made up; it says nothing of any company), counted
+        among this address's failed tries."""
         address = (request.db, request.httprequest.remote_addr)
         if not VISITS.hit(address) or BAD_LINKS.full(address):
             return None, self._relance_too_many()
         access = request.env["relance.access"]._relance_find(token)
         if not access:
             BAD_LINKS.hit(address)
-            raise NotFound()
+            return None, self._relance_unknown("odoo_relance_fr.relance_portal_not_found", 404)
         return access, None
 
     def _relance_answering(self, token):
@@ -175,16 +173,25 @@ class RelanceCustomerPage(http.Controller):
         return access, refused
 
     def _relance_too_many(self):
-        return request.render("odoo_relance_fr.relance_portal_too_many", {}, status=429, headers={"Retry-After": "600"})
+        return self._relance_unknown("odoo_relance_fr.relance_portal_too_many", 429, headers={"Retry-After": "600"})
 
-    def _relance_answer(self, access, kind, action):
+    def _relance_unknown(self, template, status, **kwargs):
+        """A page for a visitor whose customer is not known: in the language its browser asks for, when Odoo has
+        it."""
+        langs = [code for code, _name in request.env["res.lang"].get_installed()]
+        best = request.httprequest.accept_languages.best_match([code.replace("_", "-") for code in langs])
+        if best:
+            request.update_context(lang=best.replace("-", "_"))
+        return request.render(template, {}, status=status, **kwargs)
+
+    def _relance_answer(self, access, action):
         """Run the customer's answer; on a mistake of its own, nothing is kept and the page says what to fix."""
         today = access._relance_today()
         if access._relance_is_expired(today):
             return self._relance_render(access)
         try:
             with request.env.cr.savepoint():
-                action(today)
+                answer = action(today)
         except UserError as error:
             form = request.httprequest.form
             return self._relance_render(
@@ -194,10 +201,12 @@ class RelanceCustomerPage(http.Controller):
                 posted={key: form.get(key) for key in form if key != "csrf_token"},
                 posted_move_ids=[int(move_id) for move_id in form.getlist("move_ids") if move_id.isdigit()],
             )
-        return request.redirect(f"{access._relance_path()}?done={kind}", local=True)
+        request.session["relance_answer"] = answer.id
+        return request.redirect(access._relance_path(), local=True)
 
-    def _relance_render(self, access, status=200, **values):
-        """The customer's page in its language (or the page saying its link expired)."""
+    def _relance_render(self, access, status=200, answer=None, **values):
+        """The customer's page in its language (or the page saying its link expired); answer: the customer's
+        answer just recorded, said back."""
         today = access._relance_today()
         request.update_context(lang=access._relance_lang())
         if access._relance_is_expired(today):
@@ -209,11 +218,10 @@ class RelanceCustomerPage(http.Controller):
         return request.render(
             "odoo_relance_fr.relance_portal_page",
             {
-                **access._relance_page_values(today),
+                **access._relance_page_values(today, answer=answer),
                 "res_company": access.company_id,
                 "posted": {},
                 "posted_move_ids": [],
-                "done": None,
                 "error": None,
                 **values,
             },

@@ -130,57 +130,31 @@ class RelanceAccess(models.Model):
             order="invoice_date_due, name, id",
         )
 
-    def _relance_page_values(self, today):
+    def _relance_page_values(self, today, answer=None):
         """What the customer's page shows on today, in its language: its open invoices with their amounts, days
-        late, penalties to date (business customers, when the company shows them), status and links."""
+        late, penalties to date (business customers, when the company shows them), status and links, the totals,
+        how to pay; answer: the customer's answer just recorded (relance.log), said back."""
         self.ensure_one()
         lang = self._relance_lang()
         env = self.with_context(lang=lang).env
         company = self.company_id.with_env(env)
         moves = self._relance_open_invoices().with_env(env).sudo()
         moves._relance_read_payments()
-        moves._relance_ensure_access_tokens()
-        penalties = (
+        penalties = bool(
             self.partner_id.is_company and not self.partner_id.relance_is_consumer and company.relance_show_penalties
         )
-        lines, totals = [], {}
-        for move in moves:
-            details = move._relance_penalty_details(today) if penalties else None
-            due = move.relance_due_date or move.invoice_date_due
-            days_late = max((today - due).days, 0) if due else 0
-            currency = move.currency_id
-            total = totals.setdefault(currency, {"residual": 0.0, "overdue": 0.0, "penalties": 0.0})
-            total["residual"] += move.amount_residual
-            total["overdue"] += move.amount_residual if days_late else 0.0
-            total["penalties"] += (details["penalty"] + details["indemnity"]) if details else 0.0
-            lines.append(
-                {
-                    "move": move,
-                    "name": move.name,
-                    "invoice_date": format_date(env, move.invoice_date, lang_code=lang),
-                    "due_date": format_date(env, due, lang_code=lang),
-                    "total": format_amount(env, move.amount_total, currency, lang_code=lang),
-                    "residual": format_amount(env, move.amount_residual, currency, lang_code=lang),
-                    "days_late": days_late,
-                    "penalty": details and format_amount(env, details["penalty"], currency, lang_code=lang),
-                    "indemnity": details and format_amount(env, details["indemnity"], currency, lang_code=lang),
-                    "dispute": move.relance_dispute,
-                    "dispute_reason": move.relance_dispute
-                    and dict(move._fields["relance_dispute_reason"]._description_selection(env)).get(
-                        move.relance_dispute_reason
-                    ),
-                    "promise": move.relance_promise_date
-                    and move.relance_promise_date >= today
-                    and format_date(env, move.relance_promise_date, lang_code=lang),
-                    "pdf_url": move.get_portal_url(report_type="pdf", download=True),
-                    "pay_url": move.get_portal_url() if self._relance_payable_online(move) else False,
-                }
-            )
+        lines = [self._relance_page_line(move, today, env, penalties) for move in moves]
+        totals = {}
+        for line in lines:
+            total = totals.setdefault(line["move"].currency_id, {"residual": 0.0, "overdue": 0.0, "penalties": 0.0})
+            total["residual"] += line["move"].amount_residual
+            total["overdue"] += line["move"].amount_residual if line["days_late"] else 0.0
+            total["penalties"] += line["claim_amount"]
+        bank = company.partner_id.bank_ids[:1]
         return {
             "access": self,
             "company": company,
             "partner": self.partner_id.with_env(env),
-            "lang": lang,
             "today": format_date(env, today, lang_code=lang),
             "lines": lines,
             "totals": [
@@ -189,12 +163,48 @@ class RelanceAccess(models.Model):
                 for currency, amounts in totals.items()
             ],
             "show_penalties": penalties,
+            "bank": {"iban": bank.acc_number or "", "bic": bank.bank_bic or ""},
+            "references": ", ".join(line["reference"] for line in lines),
             "promise_min": fields.Date.to_string(today),
             "promise_max": fields.Date.to_string(today + timedelta(days=company.relance_promise_max_days)),
-            "promise_days": company.relance_promise_max_days,
+            "promise_max_date": format_date(env, today + timedelta(days=company.relance_promise_max_days)),
             "reasons": self.env["relance.log"]._fields["dispute_reason"]._description_selection(env),
             "expiry": format_date(env, self.expiry_date, lang_code=lang),
             "contact": {"email": company.email or "", "phone": company.phone or ""},
+            "answer": answer and answer.with_env(env)._relance_answer_thanks(),
+        }
+
+    def _relance_page_line(self, move, today, env, penalties):
+        """One invoice of the page, formatted in the customer's language."""
+        lang = env.lang
+        details = move._relance_penalty_details(today) if penalties else None
+        due = move.relance_due_date or move.invoice_date_due
+        days_late = max((today - due).days, 0) if due else 0
+        currency = move.currency_id
+        formal = move.relance_level_id.tone == "formal"
+        return {
+            "move": move,
+            "name": move.name,
+            "reference": move.payment_reference or move.name,
+            "invoice_date": format_date(env, move.invoice_date, lang_code=lang),
+            "due_date": format_date(env, due, lang_code=lang),
+            "total": format_amount(env, move.amount_total, currency, lang_code=lang),
+            "residual": format_amount(env, move.amount_residual, currency, lang_code=lang),
+            "days_late": days_late,
+            "penalty": details and format_amount(env, details["penalty"], currency, lang_code=lang),
+            "indemnity": details and format_amount(env, details["indemnity"], currency, lang_code=lang),
+            "claim_amount": (details["penalty"] + details["indemnity"]) if details else 0.0,
+            "dispute": move.relance_dispute,
+            "dispute_reason": move.relance_dispute
+            and dict(move._fields["relance_dispute_reason"]._description_selection(env)).get(
+                move.relance_dispute_reason
+            ),
+            "formal": formal and format_date(env, move.relance_last_date, lang_code=lang),
+            "promise": move.relance_promise_date
+            and move.relance_promise_date >= today
+            and format_date(env, move.relance_promise_date, lang_code=lang),
+            "pdf_url": move.get_portal_url(report_type="pdf", download=True),
+            "pay_url": move.get_portal_url() if self._relance_payable_online(move) else False,
         }
 
     def _relance_expired_values(self):
@@ -264,6 +274,15 @@ class RelanceAccess(models.Model):
                     invoice=moves.filtered("relance_dispute")[0].name,
                 )
             )
+        formal = moves.filtered(lambda move: move.relance_level_id.tone == "formal")
+        if formal:
+            raise UserError(
+                env._(
+                    "Invoice %(invoice)s is under a formal notice: it is to be paid within the deadline the notice "
+                    "gives. For another arrangement, contact us.",
+                    invoice=formal[0].name,
+                )
+            )
         date = self._relance_parse_date(date, env)
         latest = today + timedelta(days=self.company_id.relance_promise_max_days)
         if date < today:
@@ -271,8 +290,8 @@ class RelanceAccess(models.Model):
         if date > latest:
             raise UserError(
                 env._(
-                    "The payment date can be at most %(days)s days from today, on %(date)s at the latest.",
-                    days=self.company_id.relance_promise_max_days,
+                    "This date is too far ahead: choose a date on %(date)s at the latest. For a longer delay, contact "
+                    "us.",
                     date=format_date(env, latest),
                 )
             )

@@ -105,6 +105,14 @@ class RelanceLadder(models.AbstractModel):
         emailed._relance_ensure_access_tokens()
         emailed.mapped("access_token")  # read again for all at once, not customer by customer
         partners.mapped("email")  # the same for the customers, read by each reminder
+        # and their links of the day, which each email prints
+        self.env["relance.access"].browse(
+            [
+                sending.links[company.id, partner.id]
+                for company, partner in chunk
+                if (company.id, partner.id) in sending.links
+            ]
+        ).mapped("token")
         sending.held = Held(partner_ids=held_ids, moves=locked)
 
     @api.model

@@ -58,6 +58,8 @@ class RelanceLog(models.Model):
         log._message_log(body=body, author_id=customer.id)
         log.activity_schedule(
             ANSWER_ACTIVITY,
+            # a payment announced is checked the day after its date; a problem is looked into at once
+            date_deadline=fields.Date.add(log.promise_date, days=1) if answer == "promise" else date,
             summary=log._relance_answer_summary(),
             note=body,
             user_id=responsible.id,
@@ -78,7 +80,7 @@ class RelanceLog(models.Model):
         """The chatter note of a customer's answer, for the staff."""
         self.ensure_one()
         env = self.env
-        invoices = ", ".join(self.move_ids.mapped("name"))
+        invoices = ", ".join(self.move_ids.sorted("name").mapped("name"))
         if self.answer == "promise":
             lines = [
                 env._(
@@ -92,7 +94,7 @@ class RelanceLog(models.Model):
             lines = [
                 env._(
                     "Problem reported by the customer on its page for invoice %(invoice)s: %(reason)s. The invoice is "
-                    "in dispute: no reminder until the dispute is closed.",
+                    "in dispute: its reminders pause until the dispute is closed.",
                     invoice=invoices,
                     reason=dict(self._fields["dispute_reason"]._description_selection(env))[self.dispute_reason],
                 ),
@@ -100,10 +102,31 @@ class RelanceLog(models.Model):
             ]
         return Markup("<br/>").join(lines)
 
+    def _relance_answer_thanks(self):
+        """What the customer's page says back once its answer is recorded, in the customer's language."""
+        self.ensure_one()
+        env = self.env
+        invoices = self.company_id._relance_join(self.move_ids.sorted("name").mapped("name"), env)
+        if self.answer == "promise":
+            thanks = env._(
+                "Thank you: your payment of %(invoices)s is noted for %(date)s. We will not remind you of it until "
+                "then.",
+                invoices=invoices,
+                date=format_date(env, self.promise_date),
+            )
+            if self.move_ids[:1]._relance_is_business() and self.company_id.relance_show_penalties:
+                thanks += " " + env._("Late penalties keep running until payment, however.")
+            return thanks
+        return env._(
+            "Thank you: your report on invoice %(invoice)s has reached our accounting department, which will get back "
+            "to you. We pause our reminders for this invoice meanwhile.",
+            invoice=invoices,
+        )
+
     def _relance_answer_summary(self):
         self.ensure_one()
         if self.answer == "promise":
-            return self.env._("Payment announced for %(date)s", date=format_date(self.env, self.promise_date))
+            return self.env._("Check the payment announced for %(date)s", date=format_date(self.env, self.promise_date))
         return self.env._(
             "Problem reported: %(reason)s",
             reason=dict(self._fields["dispute_reason"]._description_selection(self.env))[self.dispute_reason],
@@ -142,15 +165,15 @@ class RelanceLog(models.Model):
                 ANSWER_ACTIVITY,
                 summary=env._("Customer reply to handle"),
                 note=env._(
-                    "%(customer)s replied to this email: its reminders pause until %(date)s, or until the reply "
-                    "is marked as handled (customer form, or this activity done).",
+                    "%(customer)s replied to this email: its reminders pause until the reply is handled, and resume on "
+                    "%(date)s at the latest. Mark it handled on the customer form, or mark this activity as done.",
                     customer=customer.name,
-                    date=format_date(env, fields.Date.add(today, days=pause)),
+                    date=format_date(env, fields.Date.add(customer.relance_reply_date, days=pause)),
                 )
                 if pause
                 else env._(
-                    "%(customer)s replied to this email: its reminders pause until the reply is marked as handled "
-                    "(customer form, or this activity done).",
+                    "%(customer)s replied to this email: its reminders pause until the reply is handled. Mark it "
+                    "handled on the customer form, or mark this activity as done.",
                     customer=customer.name,
                 ),
                 user_id=responsible.id,

@@ -97,6 +97,8 @@ class RelanceStatement(models.AbstractModel):
                 ["id:array_agg"],
             ):
                 held[company.id, partner.id] = sorted(moves)
+        # the customers' links of the day, which each email prints, read together
+        self.env["relance.access"].browse([run.links[key] for key in held if key in run.links]).mapped("token")
         run.held = held
 
     @api.model

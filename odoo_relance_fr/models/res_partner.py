@@ -59,6 +59,13 @@ class ResPartner(models.Model):
         "marked as handled.",
         groups=RELANCE_STAFF,
     )
+    relance_reply_until = fields.Date(
+        string="Reminders resume on",
+        compute="_compute_relance_reply_until",
+        help="With a customer reply to handle, the day its reminders resume at the latest (Settings); empty: only "
+        "once the reply is handled.",
+        groups=RELANCE_STAFF,
+    )
     relance_to_complete = fields.Boolean(
         string="Reminders: to complete",
         compute="_compute_relance_to_complete",
@@ -67,6 +74,12 @@ class ResPartner(models.Model):
         "reminders cannot all go out.",
         groups=RELANCE_STAFF,
     )
+
+    def _compute_relance_reply_until(self):
+        days = self.env.company.relance_reply_pause_days
+        for partner in self:
+            reply = partner.relance_reply_date
+            partner.relance_reply_until = (reply and days and fields.Date.add(reply, days=days)) or False
 
     def _relance_lacks_contact(self):
         self.ensure_one()

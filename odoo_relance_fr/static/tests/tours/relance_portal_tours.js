@@ -28,7 +28,7 @@ registry.category("web_tour.tours").add("relance_portal_promise", {
         },
         {
             content: "The page thanks the customer",
-            trigger: ".alert-success:contains('votre date de règlement est enregistrée')",
+            trigger: "#relance_thanks:contains('est noté pour le')",
         },
         {
             content: "The invoice shows the payment announced",
@@ -64,7 +64,7 @@ registry.category("web_tour.tours").add("relance_portal_problem", {
         },
         {
             content: "The page thanks the customer",
-            trigger: ".alert-success:contains('votre message est bien parvenu')",
+            trigger: "#relance_thanks:contains('est bien parvenu à notre service comptable')",
         },
         {
             content: "The invoice is under review",
