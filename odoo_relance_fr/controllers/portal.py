@@ -54,6 +54,11 @@ BAD_LINKS = RateLimit(limit=10, window=600)
 ANSWERS = RateLimit(limit=10, window=3600)
 
 
+# every route of the page: a frontend page in Odoo's portal look, for visitors who are no users, never in the sitemap
+# nor behind a language prefix (the page speaks its customer's language)
+PAGE = {"type": "http", "auth": "public", "website": True, "multilang": False, "sitemap": False}
+
+
 class RelanceCustomerPage(http.Controller):
     """The page a customer opens from the personal link of a reminder, a statement or a letter, without logging
     in: its open invoices with one company, their PDFs, the statement, online payment where Odoo offers it, a
@@ -61,12 +66,8 @@ class RelanceCustomerPage(http.Controller):
 
     @http.route(
         "/relance/<string:token>",
-        type="http",
-        auth="public",
         methods=["GET"],
-        website=True,
-        multilang=False,
-        sitemap=False,
+        **PAGE,
     )
     def relance_page(self, token, **kwargs):
         access, refused = self._relance_access(token)
@@ -78,12 +79,8 @@ class RelanceCustomerPage(http.Controller):
 
     @http.route(
         "/relance/<string:token>/statement",
-        type="http",
-        auth="public",
         methods=["GET"],
-        website=True,
-        multilang=False,
-        sitemap=False,
+        **PAGE,
     )
     def relance_statement(self, token, **kwargs):
         access, refused = self._relance_access(token)
@@ -103,12 +100,8 @@ class RelanceCustomerPage(http.Controller):
 
     @http.route(
         "/relance/<string:token>/promise",
-        type="http",
-        auth="public",
         methods=["POST"],
-        website=True,
-        multilang=False,
-        sitemap=False,
+        **PAGE,
     )
     def relance_promise(self, token, date=None, **kwargs):
         access, refused = self._relance_answering(token)
@@ -122,12 +115,8 @@ class RelanceCustomerPage(http.Controller):
 
     @http.route(
         "/relance/<string:token>/problem",
-        type="http",
-        auth="public",
         methods=["POST"],
-        website=True,
-        multilang=False,
-        sitemap=False,
+        **PAGE,
     )
     def relance_problem(
         self, token, move_id=None, reason=None, description=None, paid_date=None, paid_reference=None, **kwargs
