@@ -7,6 +7,7 @@ import subprocess
 import tempfile
 from datetime import timedelta
 
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.odoo_relance_fr.controllers import portal
@@ -382,6 +383,19 @@ class TestCustomerAnswers(PortalCommon):
         )
         self.assertTrue(self.martin_recent.relance_next_date)
         self.assertFalse(answer.activity_ids)
+
+    def test_letter_waiting_is_not_printed_for_an_invoice_disputed_since(self):
+        self.remind(self.martin_late, self.level_2, self.days(-16))  # Reminder 3 due today: email and letter
+        logs, _mails = self.run_ladder(self.today)
+        letter = logs.filtered(lambda log: log.state == "to_print")
+        self.assertEqual(letter.move_ids, self.martin_late | self.martin_recent)
+        response = self.post(self.link(self.customer), "problem", {"move_id": self.martin_late.id, "reason": "goods"})
+        self.assertEqual(response.status_code, 303)
+        with self.assertRaisesMessage(
+            UserError, f"litige ou avec une date de règlement annoncée depuis \\({self.martin_late.name}\\)"
+        ):
+            letter.with_context(lang="fr_FR").action_relance_print_letters()
+        self.assertEqual((letter.state, letter.letter_attachment_id), ("to_print", self.env["ir.attachment"]))
 
     def test_already_paid_needs_its_date_and_reference(self):
         access = self.link(self.customer)

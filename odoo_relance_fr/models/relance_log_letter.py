@@ -56,7 +56,9 @@ class RelanceLog(models.Model):
         return self.env["ir.actions.report"].browse(self.env["ir.model.data"]._xmlid_to_res_id(xmlid))
 
     def _relance_check_printable(self):
-        """A letter goes only to a customer with a postal address, for invoices still unpaid."""
+        """A letter goes only to a customer with a postal address, for invoices still unpaid and still to remind: not
+        one the customer disputes, or announced to pay on a date not yet passed, since the letter was planned."""
+        today = fields.Date.context_today(self)
         for log in self:
             paid = log.move_ids.filtered(lambda move: move.payment_state in ("paid", "in_payment", "reversed"))
             if paid:
@@ -66,6 +68,18 @@ class RelanceLog(models.Model):
                         "cancel this reminder instead of printing it.",
                         customer=log.partner_id.name,
                         invoices=", ".join(paid.mapped("name")),
+                    )
+                )
+            held = log.move_ids.filtered(
+                lambda move: move.relance_dispute or (move.relance_promise_date and move.relance_promise_date >= today)
+            )
+            if held:
+                raise UserError(
+                    self.env._(
+                        "The letter to %(customer)s concerns invoices in dispute or with a payment date announced "
+                        "since (%(invoices)s): cancel this reminder instead of printing it.",
+                        customer=log.partner_id.name,
+                        invoices=", ".join(held.mapped("name")),
                     )
                 )
             if not (log.partner_id.street and log.partner_id.city):
