@@ -86,9 +86,10 @@ class RelanceCustomerPage(http.Controller):
         access, refused = self._relance_access(token)
         if refused:
             return refused
-        if access._relance_is_expired(access._relance_today()):
+        today = access._relance_today()
+        if access._relance_is_expired(today):
             return self._relance_render(access)
-        pdf, filename = access._relance_statement_pdf(access._relance_today())
+        pdf, filename = access._relance_statement_pdf(today)
         return request.make_response(
             pdf,
             headers=[

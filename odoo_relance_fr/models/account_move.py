@@ -135,12 +135,11 @@ class AccountMove(models.Model):
         self.ensure_one()
         if self.relance_promise_date and self.relance_promise_date >= date:
             date = fields.Date.add(self.relance_promise_date, days=1)
-        reply = self.commercial_partner_id.with_company(self.company_id).relance_reply_date
-        if reply:
-            days = self.company_id.relance_reply_pause_days
-            if not days:
+        customer = self.commercial_partner_id.with_company(self.company_id)
+        if customer.relance_reply_date:
+            if not customer.relance_reply_until:
                 return False
-            date = max(date, fields.Date.add(reply, days=days))
+            date = max(date, customer.relance_reply_until)
         return date
 
     @api.constrains("relance_last_date")

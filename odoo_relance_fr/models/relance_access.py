@@ -7,6 +7,8 @@ from odoo.exceptions import UserError
 from odoo.tools.mimetypes import guess_mimetype
 from odoo.tools.misc import format_amount, format_date
 
+from .relance_log import dispute_reasons
+
 # typed from a printed letter: no 0/o, 1/l/i; 16 characters of 31 are about 79 bits
 TOKEN_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 TOKEN_LENGTH = 16
@@ -143,7 +145,8 @@ class RelanceAccess(models.Model):
         penalties = bool(
             self.partner_id.is_company and not self.partner_id.relance_is_consumer and company.relance_show_penalties
         )
-        lines = [self._relance_page_line(move, today, env, penalties) for move in moves]
+        online = self._relance_pays_online()
+        lines = [self._relance_page_line(move, today, env, penalties, online) for move in moves]
         totals = {}
         for line in lines:
             total = totals.setdefault(line["move"].currency_id, {"residual": 0.0, "overdue": 0.0, "penalties": 0.0})
@@ -168,13 +171,13 @@ class RelanceAccess(models.Model):
             "promise_min": fields.Date.to_string(today),
             "promise_max": fields.Date.to_string(today + timedelta(days=company.relance_promise_max_days)),
             "promise_max_date": format_date(env, today + timedelta(days=company.relance_promise_max_days)),
-            "reasons": self.env["relance.log"]._fields["dispute_reason"]._description_selection(env),
+            "reasons": list(dispute_reasons(env).items()),
             "expiry": format_date(env, self.expiry_date, lang_code=lang),
             "contact": {"email": company.email or "", "phone": company.phone or ""},
             "answer": answer and answer.with_env(env)._relance_answer_thanks(),
         }
 
-    def _relance_page_line(self, move, today, env, penalties):
+    def _relance_page_line(self, move, today, env, penalties, online):
         """One invoice of the page, formatted in the customer's language."""
         lang = env.lang
         details = move._relance_penalty_details(today) if penalties else None
@@ -195,16 +198,13 @@ class RelanceAccess(models.Model):
             "indemnity": details and format_amount(env, details["indemnity"], currency, lang_code=lang),
             "claim_amount": (details["penalty"] + details["indemnity"]) if details else 0.0,
             "dispute": move.relance_dispute,
-            "dispute_reason": move.relance_dispute
-            and dict(move._fields["relance_dispute_reason"]._description_selection(env)).get(
-                move.relance_dispute_reason
-            ),
+            "dispute_reason": move.relance_dispute and dispute_reasons(env).get(move.relance_dispute_reason),
             "formal": formal and format_date(env, move.relance_last_date, lang_code=lang),
             "promise": move.relance_promise_date
             and move.relance_promise_date >= today
             and format_date(env, move.relance_promise_date, lang_code=lang),
             "pdf_url": move.get_portal_url(report_type="pdf", download=True),
-            "pay_url": move.get_portal_url() if self._relance_payable_online(move) else False,
+            "pay_url": move.get_portal_url() if online and move._has_to_be_paid() else False,
         }
 
     def _relance_expired_values(self):
@@ -225,22 +225,18 @@ class RelanceAccess(models.Model):
             .with_context(relance_date=today)
             ._render_qweb_pdf(report, self.partner_id.ids)
         )
-        name = env._(
-            "Statement of account - %(customer)s - %(date)s.pdf",
-            customer=self.partner_id.name,
-            date=fields.Date.to_string(today),
-        )
-        return pdf, name
+        return pdf, self.partner_id.with_env(env)._relance_statement_filename(today)
 
-    def _relance_payable_online(self, move):
-        """Whether Odoo's own online payment (account_payment, when installed) can take this invoice: the
-        feature on and a payment provider enabled for its company."""
-        if not hasattr(move, "_has_to_be_paid") or not move._has_to_be_paid():
-            return False
+    def _relance_pays_online(self):
+        """Whether Odoo's own online payment (account_payment, when installed) is offered by this link's company: a
+        payment provider enabled for it (each invoice then says whether it can be paid, _has_to_be_paid)."""
+        self.ensure_one()
+        Move = self.env["account.move"]
         return bool(
-            self.env["payment.provider"]
+            hasattr(Move, "_has_to_be_paid")
+            and self.env["payment.provider"]
             .sudo()
-            .search_count([("state", "in", ("enabled", "test")), ("company_id", "=", move.company_id.id)], limit=1)
+            .search_count([("state", "in", ("enabled", "test")), ("company_id", "=", self.company_id.id)], limit=1)
         )
 
     # ------------------------------------------------------------------ what the customer does there
@@ -307,7 +303,7 @@ class RelanceAccess(models.Model):
         self.ensure_one()
         env = self.with_context(lang=self._relance_lang()).env
         move = self._relance_chosen_invoices([move_id], env)
-        reasons = dict(self.env["relance.log"]._fields["dispute_reason"]._description_selection(env))
+        reasons = dispute_reasons(env)
         if reason not in reasons:
             raise UserError(env._("Choose what the problem is."))
         description = (description or "").strip()

@@ -17,6 +17,12 @@ DISPUTE_REASONS = [
     ("other", "Other"),
 ]
 
+
+def dispute_reasons(env):
+    """The problems a customer may report, labelled in env's language: {key: label}."""
+    return dict(env["relance.log"]._fields["dispute_reason"]._description_selection(env))
+
+
 _logger = logging.getLogger(__name__)
 
 # A reminder is a record of what was sent: these fields change only through its own actions (run as

@@ -4,6 +4,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
+from .relance_log import dispute_reasons
+
 ANSWER_ACTIVITY = "odoo_relance_fr.mail_activity_type_relance_answer"
 
 
@@ -96,7 +98,7 @@ class RelanceLog(models.Model):
                     "Problem reported by the customer on its page for invoice %(invoice)s: %(reason)s. The invoice is "
                     "in dispute: its reminders pause until the dispute is closed.",
                     invoice=invoices,
-                    reason=dict(self._fields["dispute_reason"]._description_selection(env))[self.dispute_reason],
+                    reason=dispute_reasons(env)[self.dispute_reason],
                 ),
                 *(self.note or "").splitlines()[1:],  # the payment's details and the customer's own words
             ]
@@ -129,7 +131,7 @@ class RelanceLog(models.Model):
             return self.env._("Check the payment announced for %(date)s", date=format_date(self.env, self.promise_date))
         return self.env._(
             "Problem reported: %(reason)s",
-            reason=dict(self._fields["dispute_reason"]._description_selection(self.env))[self.dispute_reason],
+            reason=dispute_reasons(self.env)[self.dispute_reason],
         )
 
     def action_relance_close_dispute(self):
@@ -160,7 +162,6 @@ class RelanceLog(models.Model):
                 continue  # an earlier reply to this reminder is still to be handled
             responsible = log._relance_responsible()
             env = log.with_context(lang=responsible.lang or log.env.lang).env
-            pause = log.company_id.relance_reply_pause_days
             log.with_env(env).activity_schedule(
                 ANSWER_ACTIVITY,
                 summary=env._("Customer reply to handle"),
@@ -168,9 +169,9 @@ class RelanceLog(models.Model):
                     "%(customer)s replied to this email: its reminders pause until the reply is handled, and resume on "
                     "%(date)s at the latest. Mark it handled on the customer form, or mark this activity as done.",
                     customer=customer.name,
-                    date=format_date(env, fields.Date.add(customer.relance_reply_date, days=pause)),
+                    date=format_date(env, customer.relance_reply_until),
                 )
-                if pause
+                if customer.relance_reply_until
                 else env._(
                     "%(customer)s replied to this email: its reminders pause until the reply is handled. Mark it "
                     "handled on the customer form, or mark this activity as done.",
@@ -185,9 +186,5 @@ class RelanceLog(models.Model):
         gets its reminders back."""
         for log in self.sudo().browse(log_ids).exists().filtered(lambda log: log.kind != "answer"):
             customer = log.partner_id.with_company(log.company_id)
-            if not customer.relance_reply_date or (customer._relance_reply_activities() - activities):
-                continue
-            customer.relance_reply_date = False
-            customer._message_log(
-                body=self.env._("Customer reply handled by %(user)s: the reminders resume.", user=self.env.user.name)
-            )
+            if customer.relance_reply_date and not (customer._relance_reply_activities() - activities):
+                customer._relance_resume_after_reply()

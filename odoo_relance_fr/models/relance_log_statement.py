@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import models
 from odoo.tools.misc import format_amount, format_date
 
 
@@ -62,11 +62,7 @@ class RelanceLog(models.Model):
             )
         attachment = self.env["ir.attachment"].create(
             {
-                "name": self.env._(
-                    "Statement of account - %(customer)s - %(date)s.pdf",
-                    customer=self.partner_id.name,
-                    date=fields.Date.to_string(self.date),
-                ),
+                "name": self.partner_id._relance_statement_filename(self.date),
                 "raw": pdf,
                 "res_model": "relance.log",
                 "res_id": self.id,

@@ -75,6 +75,8 @@ class ResPartner(models.Model):
         groups=RELANCE_STAFF,
     )
 
+    @api.depends("relance_reply_date")
+    @api.depends_context("company")
     def _compute_relance_reply_until(self):
         days = self.env.company.relance_reply_pause_days
         for partner in self:
@@ -144,10 +146,14 @@ class ResPartner(models.Model):
     def _relance_reply_handled(self, feedback=None):
         """Resume the reminders of these customers (with the current company) and close their reply
         activities."""
+        activities = self._relance_reply_activities()
+        self._relance_resume_after_reply()
+        activities.action_feedback(feedback=feedback or self.env._("Reply handled: the reminders resume."))
+
+    def _relance_resume_after_reply(self):
+        """These customers' replies are handled (with the current company): their reminders resume, said in their
+        chatter."""
         self.relance_reply_date = False
-        self._relance_reply_activities().action_feedback(
-            feedback=feedback or self.env._("Reply handled: the reminders resume.")
-        )
         for customer in self:
             customer._message_log(
                 body=self.env._("Customer reply handled by %(user)s: the reminders resume.", user=self.env.user.name)
@@ -385,6 +391,13 @@ class ResPartner(models.Model):
             references=", ".join(overdue_refs),
             show_penalties=company.relance_show_penalties,
             link=link and link._relance_link_values(lang),
+        )
+
+    def _relance_statement_filename(self, date):
+        """The file name of this customer's statement at date, in the environment's language."""
+        self.ensure_one()
+        return self.env._(
+            "Statement of account - %(customer)s - %(date)s.pdf", customer=self.name, date=fields.Date.to_string(date)
         )
 
     def action_relance_send_statement(self):
