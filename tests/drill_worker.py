@@ -14,6 +14,9 @@ statement-race: two statement runs a moment apart, as two connections to the dat
 its customers (its snapshot is taken), the second sends their statements and commits, then the first sends
 them (it must find them sent, or skip them).
 
+statement-run-race: the same, the first then running its whole batch as the scheduler does (its customers'
+links and statement PDFs read together, its commits' customers locked together): it must skip them, not fail.
+
 run: the daily ladder to completion as the scheduler does it (commit after each customer). With
 --crash-after N, the process kills itself (SIGKILL, no cleanup) in the middle of the N-th customer,
 after its email is queued and before its reminder is committed.
@@ -217,6 +220,26 @@ def statement_race(db_name, addons_path, ids):
         print(json.dumps({"chosen by the first run": len(chosen), "sent by the first run": len(sent_again)}))
 
 
+def statement_run_race(db_name, addons_path, ids):
+    from freezegun import freeze_time
+
+    odoo, registry = registry_for(db_name, addons_path)
+    day = statement_day()
+    with freeze_time(day), registry.cursor() as first_cr, registry.cursor() as second_cr:
+        envs = [odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR"}) for cr in (first_cr, second_cr)]
+        first, second = (env["relance.statement"].with_company(env.ref("base.main_company")) for env in envs)
+        chosen = first._relance_statement_partners(day) & first.env["res.partner"].browse(ids["partner_ids"])
+        for partner in second.env["res.partner"].browse(chosen.ids):
+            second._relance_send_statement(partner, day)
+        second_cr.commit()
+        Log = first.env["relance.log"]
+        before = Log.search([("partner_id", "in", chosen.ids)])
+        first._relance_run_monthly()
+        sent_again = Log.search([("partner_id", "in", chosen.ids)]) - before
+        first_cr.commit()
+        print(json.dumps({"chosen by the first run": len(chosen), "sent by the first run": len(sent_again)}))
+
+
 def check_statements(db_name, addons_path, ids):
     """The statements left: for these customers, and per customer for every customer of the day."""
     odoo, registry = registry_for(db_name, addons_path)
@@ -282,6 +305,8 @@ def main(db, addons, mode, *args):
         statements(db, addons)
     elif mode == "statement-race":
         statement_race(db, addons, json.loads(rest[0]))
+    elif mode == "statement-run-race":
+        statement_run_race(db, addons, json.loads(rest[0]))
     elif mode == "check-statements":
         check_statements(db, addons, json.loads(rest[0]))
     else:

@@ -175,12 +175,19 @@ class RelanceLadder(models.AbstractModel):
 
     @api.model
     def _relance_batch_links(self, batch, date):
-        """The customers' links of the day, read (or made) together: {(company id, customer id): link id}."""
+        """The customers' links of the day, read (or made) together: {(company id, customer id): link id}. When
+        another worker has just locked and touched some of these customers (a link refers to its customer's row),
+        none is made here: each reminder or statement then gets its link with its own customer, all or nothing,
+        and the customers of that other worker are left to it."""
         links = {}
-        for company in {company for company, _partner in batch}:
-            partners = self.env["res.partner"].union(*(partner for comp, partner in batch if comp == company))
-            found = self.env["relance.access"].with_company(company)._relance_links(partners, date)
-            links.update({(company.id, partner_id): access.id for partner_id, access in found.items()})
+        try:
+            with self.env.cr.savepoint():
+                for company in {company for company, _partner in batch}:
+                    partners = self.env["res.partner"].union(*(partner for comp, partner in batch if comp == company))
+                    found = self.env["relance.access"].with_company(company)._relance_links(partners, date)
+                    links.update({(company.id, partner_id): access.id for partner_id, access in found.items()})
+        except CONCURRENCY_ERRORS:
+            return {}
         return links
 
     @api.model
