@@ -119,6 +119,14 @@ def drop_db(name):
     sh("rm", "-rf", str(filestore() / name))
 
 
+def rename_db(old, new):
+    """The database and its filestore under a new name, as Odoo's database manager renames them."""
+    drop_db(new)
+    sh("psql", "-d", "postgres", "-qc", f'ALTER DATABASE "{old}" RENAME TO "{new}"')
+    if (filestore() / old).exists():
+        shutil.move(str(filestore() / old), str(filestore() / new))
+
+
 def update_template(template, peers=False):
     """Bring a template database to the addon's current code (it may have been built by an older one)."""
     odoo_modules(template, "-u", "odoo_relance_fr", peers)
@@ -265,9 +273,11 @@ def derive_from_bare(template, bare):
     same customers and invoices as a build (same seed), without building them again."""
     print(f"Deriving {template} from {bare} ...", file=sys.stderr)
     t0 = time.perf_counter()
-    copy_db(bare, template)
-    odoo_modules(template, "-i", "odoo_relance_fr")
-    subprocess.run([PY, __file__, "--store-pdfs", template], check=True)
+    deriving = f"{template}_building"  # renamed once whole, as a build
+    copy_db(bare, deriving)
+    odoo_modules(deriving, "-i", "odoo_relance_fr")
+    subprocess.run([PY, __file__, "--store-pdfs", deriving], check=True)
+    rename_db(deriving, template)
     print(f"  derived in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
 
@@ -284,8 +294,14 @@ def build_template(template, modules, customers, how):
     --build-bare without the addon's PDFs)."""
     print(f"Building {template} ...", file=sys.stderr)
     t0 = time.perf_counter()
-    sh(PY, str(ROOT / "scripts" / "make_db.py"), template, str(ROOT), modules)
-    subprocess.run([PY, __file__, how, template, str(customers)], check=True)
+    # built under another name, renamed once whole: a build that fails or is stopped half-way is never
+    # taken for a data set by the next run (it once was, without its stored PDFs, and timed the ladder
+    # rendering them all)
+    building = f"{template}_building"
+    drop_db(building)
+    sh(PY, str(ROOT / "scripts" / "make_db.py"), building, str(ROOT), modules)
+    subprocess.run([PY, __file__, how, building, str(customers)], check=True)
+    rename_db(building, template)
     print(f"  built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
 
 

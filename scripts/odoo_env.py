@@ -8,9 +8,25 @@ Scripts outside scripts/ put this folder on sys.path first (see bench/bench.py).
 """
 
 import contextlib
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def use_setup_wkhtmltopdf():
+    """Put the wkhtmltopdf that `./relance.sh setup` installed (patched Qt) first on PATH, as relance.sh does:
+    the scripts then render the same PDFs when run on their own."""
+    cache = Path(
+        os.environ.get("RELANCE_CACHE")
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "odoo_relance_fr"
+    )
+    folder = cache / "wkhtmltox" / "bin"
+    if (folder / "wkhtmltopdf").exists() and str(folder) not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([str(folder), os.environ.get("PATH", "")])
+
+
+use_setup_wkhtmltopdf()
 
 
 def registry(db_name, addons_path=ROOT, log_level="warn"):
