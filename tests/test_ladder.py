@@ -1,3 +1,5 @@
+import threading
+
 from freezegun import freeze_time
 
 from odoo import Command
@@ -409,6 +411,67 @@ class TestReminderTexts(LadderCommon):
         [note] = notes(self.customer_2)
         self.assertIn(f"pour les factures {late.name}.", note)
         self.assertNotIn(first.name, note)
+
+    def test_emails_of_one_commit_created_together_each_its_own(self):
+        """The scheduler renders each customer's email in that customer's own step and queues the emails of one
+        commit together (one INSERT): each reminder still has its own email, to its own customer, naming its own
+        invoices with their own PDFs; a customer whose email cannot be rendered fails alone."""
+        customers = self.customer | self.customer_2
+        for name in ("Imprimerie Roux", "Fromagerie Blanc"):
+            customers |= self.env["res.partner"].create(
+                {
+                    "name": name,
+                    "is_company": True,
+                    "email": f"compta@{name.split()[1].lower()}.example",
+                    "lang": "fr_FR",
+                }
+            )
+        moves = {
+            partner: self._invoice(partner, "2026-03-09", price=100.0 * (i + 1)) for i, partner in enumerate(customers)
+        }
+        broken_customer = self.env["res.partner"].create(
+            {"name": "Scierie Morel", "is_company": True, "email": "compta@morel.example", "lang": "fr_FR"}
+        )
+        broken = self._invoice(broken_customer, "2026-02-22")
+        self.remind(broken, self.level_1, "2026-03-01")
+        template = self.level_2.mail_template_id
+        for lang in ("en_US", "fr_FR"):  # an accountant's mistake in the Reminder 2 template only
+            template.with_context(lang=lang).subject = "{{ object.no_such_field }}"
+        inserts = []
+
+        def hook(_cr, query, _params, _start, _delay):
+            if str(query).startswith('INSERT INTO "mail_mail"'):
+                inserts.append(query)
+
+        thread = threading.current_thread()
+        thread.query_hooks = [*getattr(thread, "query_hooks", ()), hook]
+        try:
+            logs, mails = self.run_ladder("2026-03-16")
+        finally:
+            thread.query_hooks = [other for other in thread.query_hooks if other is not hook]
+        self.assertEqual(len(inserts), 1, "the run's emails are created in one go")
+        failed = logs.filtered(lambda log: log.state == "failed")
+        self.assertEqual((failed.partner_id, failed.move_ids), (broken_customer, broken))
+        self.assertEqual(broken.relance_level_id, self.level_1, "nothing changed for the customer that failed")
+        sent = logs - failed
+        self.assertEqual(sent.partner_id, customers)
+        self.assertEqual(len(mails), 4)
+        self.assertEqual(sent.mail_mail_id, mails)
+        for log in sent:
+            move = moves[log.partner_id]
+            mail = log.mail_mail_id
+            self.assertEqual(
+                (mail.model, mail.res_id, log.mail_message_id), ("relance.log", log.id, mail.mail_message_id)
+            )
+            self.assertEqual(mail.recipient_ids, log.partner_id)
+            self.assertEqual(mail.subject, f"Ateliers Dupont SAS – 1re relance – facture {move.name} impayée")
+            self.assertIn(move.name, mail.body_html)
+            self.assertIn(f"{move.amount_total:.2f}".replace(".", ","), mail.body_html)
+            for other in set(moves.values()) - {move}:
+                self.assertNotIn(other.name, mail.body_html)
+            self.assertEqual(mail.attachment_ids.mapped("res_id"), move.ids)
+            self.assertTrue(mail.attachment_ids.raw.startswith(b"%PDF"))
+            self.assertEqual(move.relance_level_id, self.level_1)
 
     def test_sender_user_and_copy(self):
         sender = self._user("relance_sender", "account.group_account_invoice")

@@ -13,17 +13,20 @@ CONCURRENCY_ERRORS = (pg_errors.LockNotAvailable, pg_errors.SerializationFailure
 @dataclass
 class Deferred:
     """What the scheduler's customers of one commit leave to be written together just before it
-    (relance.batch._relance_write_deferred): the invoices' new reminder state {(level id, date): invoice ids}
-    and the chatter notes [(model, record id, body)]. A customer's share joins only once all of it went
-    through."""
+    (relance.batch._relance_write_deferred): the invoices' new reminder state {(level id, date): invoice ids},
+    the chatter notes [(model, record id, body)] and the emails [(reminder id, values of its mail.mail)],
+    rendered in the customer's own savepoint, created together. A customer's share joins only once all of it
+    went through."""
 
     states: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    mails: list = field(default_factory=list)
 
     def merge(self, other):
         for key, ids in other.states.items():
             self.states.setdefault(key, []).extend(ids)
         self.notes.extend(other.notes)
+        self.mails.extend(other.mails)
 
 
 class RelanceBatch(models.AbstractModel):
@@ -54,7 +57,8 @@ class RelanceBatch(models.AbstractModel):
         scheduler's progress (it reruns the job while some remain). In cron mode, what is done is
         committed every commit_every customers (and at the end): a crash loses at most that many, to
         be done again by the next run, and invoice rows are not kept locked long. Each customer is all
-        or nothing on its own (savepoint): its email is queued in the same transaction as its reminder.
+        or nothing on its own (savepoint): its email is rendered there and queued in the same transaction as its
+        reminder.
         before_chunk(customers) is called before each commit_every customers, before_commit() before each
         commit: what the customers of one commit share is done there once."""
         for done, (company, partner) in enumerate(batch, start=1):
@@ -71,8 +75,12 @@ class RelanceBatch(models.AbstractModel):
 
     @api.model
     def _relance_write_deferred(self, deferred):
-        """Write what the customers since the last commit left (see Deferred): one UPDATE per level reached,
-        one chatter note per invoice and customer, in one batch per model and round."""
+        """Write what the customers since the last commit left (see Deferred): their emails queued in one
+        creation, one UPDATE per level reached, one chatter note per invoice and customer, in one batch per
+        model and round. Should any of it fail, the whole commit fails: the scheduler runs these customers
+        again, none of them half reminded."""
+        if deferred.mails:
+            self.env["relance.log"]._relance_create_mails(deferred.mails)
         Move = self.env["account.move"]
         for (level_id, date), ids in deferred.states.items():
             Move.browse(ids)._relance_write_reminder_state({"relance_level_id": level_id, "relance_last_date": date})
@@ -89,6 +97,7 @@ class RelanceBatch(models.AbstractModel):
                 self.env[model].browse(list(bodies))._message_log_batch(bodies)
         deferred.states.clear()
         deferred.notes.clear()
+        deferred.mails.clear()
 
     def _relance_commit_in_cron(self):
         """Commit when run by the scheduler (a job run with its progress record), never in tests."""

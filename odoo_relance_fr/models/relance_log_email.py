@@ -3,6 +3,24 @@ from odoo.exceptions import UserError
 
 from .relance_ladder import Sending
 
+# what Odoo's send_mail renders from a template for each email
+MAIL_FIELDS = (
+    "attachment_ids",
+    "auto_delete",
+    "body_html",
+    "email_cc",
+    "email_from",
+    "email_to",
+    "mail_server_id",
+    "model",
+    "partner_to",
+    "reply_to",
+    "report_template_ids",
+    "res_id",
+    "scheduled_date",
+    "subject",
+)
+
 
 class RelanceLog(models.Model):
     _inherit = "relance.log"
@@ -66,9 +84,40 @@ class RelanceLog(models.Model):
             # without an alias domain they go to the sender, as Odoo does
             email_values["reply_to"] = self.company_id.catchall_formatted
         email_values.update(sending.mail_values)
+        if sending.deferred is not None and not (template.email_layout_xmlid or template.report_template_ids):
+            # the scheduler's run: rendered now, in this customer's savepoint (an error fails this customer
+            # alone), created with the other emails of the commit (relance.batch._relance_write_deferred)
+            sending.deferred.mails.append((self.id, self._relance_render_email(template, email_values)))
+            return
         mail_id = template.send_mail(self.id, email_values=email_values)
         mail = self.env["mail.mail"].sudo().browse(mail_id)
         self._relance_record({"mail_mail_id": mail.id, "mail_message_id": mail.mail_message_id.id})
+
+    def _relance_render_email(self, template, email_values):
+        """The values of this reminder's mail.mail as Odoo's send_mail makes them, without creating it: the
+        template rendered by Odoo's own renderer (_generate_template, as the mail composer uses it), its
+        recipients and attachments as links, email_values over them, the body as the message's. Only for a
+        template without layout nor report attachments (send_mail handles those)."""
+        self.ensure_one()
+        template._send_check_access(self.ids)
+        values = template._generate_template(self.ids, MAIL_FIELDS)[self.id]
+        values["recipient_ids"] = [Command.link(pid) for pid in values.get("partner_ids") or []]
+        values["attachment_ids"] = [Command.link(aid) for aid in values.get("attachment_ids") or []]
+        values.update(email_values)
+        values.pop("attachments", None)  # the files of report templates: none here (send_mail handles them)
+        if "email_from" in values and not values.get("email_from"):
+            values.pop("email_from")
+        values["body"] = values["body_html"]
+        return values
+
+    def _relance_create_mails(self, mails):
+        """Queue the emails rendered by _relance_render_email, [(reminder id, values)], in one creation, and link
+        each to its reminder."""
+        created = self.env["mail.mail"].sudo().create([values for _log_id, values in mails])
+        created.mail_message_id.mapped("res_id")  # read once for all: each reminder checks its email is its own
+        logs = self.browse([log_id for log_id, _values in mails])
+        for log, mail in zip(logs, created, strict=True):
+            log._relance_record({"mail_mail_id": mail.id, "mail_message_id": mail.mail_message_id.id})
 
     def _relance_mail_failed(self, reason):
         """The outgoing server refused this reminder's email: the reminder fails, visibly, and is sent again.

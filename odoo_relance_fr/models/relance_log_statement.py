@@ -1,6 +1,8 @@
 from odoo import models
 from odoo.tools.misc import format_amount, format_date
 
+from .relance_ladder import Sending
+
 
 class RelanceLog(models.Model):
     """A statement of account as a reminder history record: its PDF kept, its email, or its place in the
@@ -41,7 +43,7 @@ class RelanceLog(models.Model):
         )
         self.partner_id._relance_recipient()  # no email address: fail before rendering the PDF
         attachment = self._relance_store_statement(pdf)
-        self._relance_queue_email(template, attachment)
+        self._relance_queue_email(template, attachment, Sending(deferred=deferred))
         self._relance_record({"state": "sent"})
         body = self.env._("Statement of account at %(date)s sent by email.", date=format_date(self.env, self.date))
         if deferred is not None:
