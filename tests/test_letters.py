@@ -1,4 +1,5 @@
 import io
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from PyPDF2 import PdfFileReader
@@ -210,16 +211,35 @@ class TestLetters(LadderCommon):
         self.assertNotIn("2e relance", text)
         self.assertNotIn("Relance 1 (courtoise)", text)
 
-    def test_batch_that_fails_is_rendered_one_by_one(self):
-        first, _move = self.level_3_log(self.customer)
-        second, _move = self.level_3_log(self.customer_2)
+    def test_batch_that_fails_is_rendered_again_in_halves(self):
+        """A letter that cannot be rendered costs a few wkhtmltopdf runs (halves of the batch, then halves of
+        the half that failed), not one run for each letter of the batch; every other letter is its own."""
+        self.env["ir.config_parameter"].set_param("report.print_delay", "0")  # the runs only are counted here
+        customers = self.env["res.partner"].create(
+            [
+                {"name": f"Client courrier {i}", "is_company": True, "street": f"{i} rue Neuve", "zip": "69002"}
+                | {"city": "Lyon", "email": f"client{i}@courrier.example", "lang": "fr_FR"}
+                for i in range(7)
+            ]
+        )
+        for customer in customers:
+            self.remind(self._invoice(customer, "2026-01-15", invoice_date="2026-01-01"), self.level_2, "2026-03-01")
+        logs, _mails = self.run_ladder("2026-03-16")
+        self.assertEqual(set(logs.mapped("state")), {"to_print"})
         gone = self.env["relance.log"].create({"date": "2026-03-16", "partner_id": self.customer.id})
         gone_id = gone.id
         gone.unlink()
         report = self.env.ref("odoo_relance_fr.action_report_relance_letter")
-        ids = [first.id, gone_id, second.id]
-        pdfs = self.env["ir.actions.report"]._relance_render_each(report, ids)
-        self.assertEqual(set(pdfs), {first.id, second.id}, "the batch failed on the deleted record: the others alone")
-        for log in first | second:
+        ids = [gone_id, *logs.ids]
+        Report = self.env["ir.actions.report"]
+        with patch.object(
+            type(Report), "_relance_try_render", autospec=True, side_effect=type(Report)._relance_try_render
+        ) as runs:
+            pdfs = Report._relance_render_each(report, ids)
+        self.assertEqual(set(pdfs), set(logs.ids), "the batch failed on the deleted record: the others rendered")
+        self.assertLessEqual(runs.call_count, 7, "8 letters, one bad: 2 runs per halving at most, not 1 + 8")
+        for log in logs:
             page = PdfFileReader(io.BytesIO(pdfs[log.id])).getPage(0).extractText()
             self.assertIn(log.partner_id.name, " ".join(page.split()), "each PDF is its own customer's letter")
+            for other in logs - log:
+                self.assertNotIn(other.partner_id.name + " ", " ".join(page.split()) + " ")

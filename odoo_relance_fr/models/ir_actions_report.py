@@ -15,14 +15,26 @@ class IrActionsReport(models.Model):
         says so) and the reason logged."""
         pdfs = {}
         for start in range(0, len(res_ids), batch_size):
-            chunk = list(res_ids[start : start + batch_size])
-            streams = self._relance_try_render(report, chunk)
-            if set(streams) != set(chunk) and len(chunk) > 1:
+            pdfs.update(self._relance_render_chunk(report, list(res_ids[start : start + batch_size])))
+        return pdfs
+
+    def _relance_render_chunk(self, report, chunk):
+        """One wkhtmltopdf run for chunk, split per record: {res_id: bytes}. A run that fails is done again in
+        two halves, and so on: one record that cannot be rendered costs a few runs, not one per record of a
+        large chunk. Output that cannot be split (an engine without patched Qt) is done again one record per
+        run."""
+        streams = self._relance_try_render(report, chunk)
+        if set(streams) != set(chunk) and len(chunk) > 1:
+            if streams or len(chunk) == 2:
                 streams = {}
                 for res_id in chunk:
                     streams.update(self._relance_try_render(report, [res_id]))
-            pdfs.update({res_id: streams[res_id]["stream"].getvalue() for res_id in chunk if res_id in streams})
-        return pdfs
+            else:
+                half = len(chunk) // 2
+                return self._relance_render_chunk(report, chunk[:half]) | self._relance_render_chunk(
+                    report, chunk[half:]
+                )
+        return {res_id: streams[res_id]["stream"].getvalue() for res_id in chunk if res_id in streams}
 
     def _relance_store_each(self, report, records, filename, batch_size=50, **vals):
         """Render each record's PDF (see _relance_render_each) and keep it as an attachment of the
