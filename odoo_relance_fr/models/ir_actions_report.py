@@ -10,8 +10,7 @@ class IrActionsReport(models.Model):
 
     def _relance_render_each(self, report, res_ids, batch_size=50):
         """PDF of each record, rendered batch_size records per wkhtmltopdf run and split per record:
-        {res_id: bytes}. A run that fails, or whose output cannot be split (an engine without patched
-        Qt), is done again one record per run; a record that fails even alone is left out (the caller
+        {res_id: bytes}, see _relance_render_chunk; a record that fails even alone is left out (the caller
         says so) and the reason logged."""
         pdfs = {}
         for start in range(0, len(res_ids), batch_size):
@@ -25,7 +24,7 @@ class IrActionsReport(models.Model):
         run."""
         streams = self._relance_try_render(report, chunk)
         if set(streams) != set(chunk) and len(chunk) > 1:
-            if streams or len(chunk) == 2:
+            if streams:
                 streams = {}
                 for res_id in chunk:
                     streams.update(self._relance_try_render(report, [res_id]))
