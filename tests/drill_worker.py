@@ -201,26 +201,9 @@ def statements(db_name, addons_path):
         print(json.dumps({"calls": calls}))
 
 
-def statement_race(db_name, addons_path, ids):
-    from freezegun import freeze_time
-
-    odoo, registry = registry_for(db_name, addons_path)
-    day = statement_day()
-    with freeze_time(day), registry.cursor() as first_cr, registry.cursor() as second_cr:
-        envs = [odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"lang": "fr_FR"}) for cr in (first_cr, second_cr)]
-        first, second = (env["relance.statement"].with_company(env.ref("base.main_company")) for env in envs)
-        chosen = first._relance_statement_partners(day) & first.env["res.partner"].browse(ids["partner_ids"])
-        for partner in second.env["res.partner"].browse(chosen.ids):
-            second._relance_send_statement(partner, day)
-        second_cr.commit()
-        sent_again = first.env["relance.log"]
-        for partner in chosen:
-            sent_again |= first._relance_send_statement(partner, day)
-        first_cr.commit()
-        print(json.dumps({"chosen by the first run": len(chosen), "sent by the first run": len(sent_again)}))
-
-
-def statement_run_race(db_name, addons_path, ids):
+def statement_race(db_name, addons_path, ids, whole_run=False):
+    """The second run sends the chosen customers' statements and commits; then the first, whose snapshot is
+    older, sends them one by one (or, whole_run, runs its batch as the scheduler does)."""
     from freezegun import freeze_time
 
     odoo, registry = registry_for(db_name, addons_path)
@@ -233,9 +216,12 @@ def statement_run_race(db_name, addons_path, ids):
             second._relance_send_statement(partner, day)
         second_cr.commit()
         Log = first.env["relance.log"]
-        before = Log.search([("partner_id", "in", chosen.ids)])
-        first._relance_run_monthly()
-        sent_again = Log.search([("partner_id", "in", chosen.ids)]) - before
+        if whole_run:
+            before = Log.search([("partner_id", "in", chosen.ids)])
+            first._relance_run_monthly()
+            sent_again = Log.search([("partner_id", "in", chosen.ids)]) - before
+        else:
+            sent_again = Log.union(*(first._relance_send_statement(partner, day) for partner in chosen))
         first_cr.commit()
         print(json.dumps({"chosen by the first run": len(chosen), "sent by the first run": len(sent_again)}))
 
@@ -306,7 +292,7 @@ def main(db, addons, mode, *args):
     elif mode == "statement-race":
         statement_race(db, addons, json.loads(rest[0]))
     elif mode == "statement-run-race":
-        statement_run_race(db, addons, json.loads(rest[0]))
+        statement_race(db, addons, json.loads(rest[0]), whole_run=True)
     elif mode == "check-statements":
         check_statements(db, addons, json.loads(rest[0]))
     else:
