@@ -131,6 +131,32 @@ class TestLetters(LadderCommon):
         with self.assertRaisesMessage(UserError, "Aucun courrier"):
             self.env["relance.log"].with_context(lang="fr_FR").action_relance_print_letters()
 
+    def test_waiting_letters_printed_formal_notices_first_each_page_its_letter(self):
+        """The day's PDF: the formal notice (its letter made when validated) first, then the reminder letters
+        rendered for the occasion in one run; page after page, exactly each letter's own file."""
+        first, _move = self.level_3_log(self.customer)
+        second, _move = self.level_3_log(self.customer_2)
+        notice, _move = self.formal_notice_log(self.private_person)
+        with freeze_time("2026-03-17"), self.mock_mail_gateway():
+            notice.action_relance_validate()
+        notice_letter = notice.letter_attachment_id
+        self.assertTrue(notice_letter and not (first | second).letter_attachment_id)
+        with freeze_time("2026-03-17"):
+            action = self.env["relance.log"].action_relance_print_letters()
+        merged = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+
+        def texts(raw):
+            reader = PdfFileReader(io.BytesIO(raw))
+            return [" ".join(reader.getPage(i).extractText().split()) for i in range(reader.getNumPages())]
+
+        letters = [texts(log.letter_attachment_id.raw) for log in (notice, first, second)]
+        self.assertEqual(texts(merged.raw), [page for letter in letters for page in letter])
+        for letter, log in zip(letters, (notice, first, second), strict=True):
+            self.assertIn(log.partner_id.name, letter[0])
+        self.assertIn("MISE EN DEMEURE", letters[0][0])
+        self.assertEqual(notice.letter_attachment_id, notice_letter, "the notice's letter is the one emailed")
+        self.assertEqual((notice | first | second).mapped("state"), ["printed"] * 3)
+
     def test_reprint_of_a_letter_whose_file_is_gone(self):
         log, _move = self.level_3_log(self.customer)
         with freeze_time("2026-03-16"):

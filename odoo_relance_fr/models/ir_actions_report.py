@@ -1,6 +1,6 @@
 import logging
 
-from odoo import models
+from odoo import api, models
 
 _logger = logging.getLogger(__name__)
 
@@ -8,37 +8,53 @@ _logger = logging.getLogger(__name__)
 class IrActionsReport(models.Model):
     _inherit = "ir.actions.report"
 
-    def _relance_render_each(self, report, res_ids, batch_size=50):
+    @api.model
+    def _run_wkhtmltopdf(self, bodies, *args, **kwargs):
+        """Odoo's run; a caller that passes a list as relance_run_output in the context also receives the
+        run's whole PDF (before Odoo splits it per record): see _relance_try_render."""
+        content = super()._run_wkhtmltopdf(bodies, *args, **kwargs)
+        output = self.env.context.get("relance_run_output")
+        if isinstance(output, list):
+            output.append(content)
+        return content
+
+    def _relance_render_each(self, report, res_ids, batch_size=50, runs=None):
         """PDF of each record, rendered batch_size records per wkhtmltopdf run and split per record:
         {res_id: bytes}, see _relance_render_chunk; a record that fails even alone is left out (the caller
-        says so) and the reason logged."""
+        says so) and the reason logged. runs, a list when given, receives (res_ids, whole PDF) for each
+        run that rendered all its records, in the order of res_ids: a document printing them all together
+        takes those runs as they are instead of merging each record's PDF again."""
         pdfs = {}
         for start in range(0, len(res_ids), batch_size):
-            pdfs.update(self._relance_render_chunk(report, list(res_ids[start : start + batch_size])))
+            pdfs.update(self._relance_render_chunk(report, list(res_ids[start : start + batch_size]), runs))
         return pdfs
 
-    def _relance_render_chunk(self, report, chunk):
+    def _relance_render_chunk(self, report, chunk, runs=None):
         """One wkhtmltopdf run for chunk, split per record: {res_id: bytes}. A run that fails is done again in
         two halves, and so on: one record that cannot be rendered costs a few runs, not one per record of a
         large chunk. Output that cannot be split (an engine without patched Qt) is done again one record per
         run."""
-        streams = self._relance_try_render(report, chunk)
+        streams, whole = self._relance_try_render(report, chunk)
         if set(streams) != set(chunk) and len(chunk) > 1:
-            if streams:
-                streams = {}
-                for res_id in chunk:
-                    streams.update(self._relance_try_render(report, [res_id]))
-            else:
+            if not streams:
                 half = len(chunk) // 2
-                return self._relance_render_chunk(report, chunk[:half]) | self._relance_render_chunk(
-                    report, chunk[half:]
+                return self._relance_render_chunk(report, chunk[:half], runs) | self._relance_render_chunk(
+                    report, chunk[half:], runs
                 )
+            streams = {}
+            for res_id in chunk:
+                single, whole = self._relance_try_render(report, [res_id])
+                streams.update(single)
+                if single and whole and runs is not None:
+                    runs.append(([res_id], whole))
+        elif streams and whole and runs is not None:
+            runs.append((chunk, whole))
         return {res_id: streams[res_id]["stream"].getvalue() for res_id in chunk if res_id in streams}
 
-    def _relance_store_each(self, report, records, filename, batch_size=50, **vals):
-        """Render each record's PDF (see _relance_render_each) and keep it as an attachment of the
-        record: {record: attachment} for those rendered. filename(record) names each file."""
-        pdfs = self._relance_render_each(report, records.ids, batch_size)
+    def _relance_store_each(self, report, records, filename, batch_size=50, runs=None, **vals):
+        """Render each record's PDF (see _relance_render_each, and its runs) and keep it as an attachment of
+        the record: {record: attachment} for those rendered. filename(record) names each file."""
+        pdfs = self._relance_render_each(report, records.ids, batch_size, runs)
         rendered = records.filtered(lambda record: record.id in pdfs)
         attachments = self.env["ir.attachment"].create(
             [
@@ -56,12 +72,17 @@ class IrActionsReport(models.Model):
         return dict(zip(rendered, attachments, strict=True))
 
     def _relance_try_render(self, report, res_ids):
-        """One wkhtmltopdf run for these records, {} if it fails (nothing it wrote is kept)."""
+        """One wkhtmltopdf run for these records: (Odoo's streams per record, the run's whole PDF), or
+        ({}, None) if it fails (nothing it wrote is kept)."""
+        output = []
         try:
             with self.env.cr.savepoint():
-                return self._render_qweb_pdf_prepare_streams(report, {}, res_ids=res_ids)
+                streams = self.with_context(relance_run_output=output)._render_qweb_pdf_prepare_streams(
+                    report, {}, res_ids=res_ids
+                )
         except Exception:
             _logger.warning(
                 "Report %s could not be rendered for records %s", report.report_name, res_ids, exc_info=True
             )
-            return {}
+            return {}, None
+        return streams, output[-1] if output else None

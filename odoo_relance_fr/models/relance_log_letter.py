@@ -8,7 +8,8 @@ class RelanceLog(models.Model):
     _inherit = "relance.log"
 
     def action_relance_print_letters(self):
-        """Print the letters waiting (these, or all of the user's companies) as ONE PDF; mark them printed."""
+        """Print the letters waiting (these, or all of the user's companies) as ONE PDF, formal notices first
+        (they leave by registered mail), then by customer; mark them printed."""
         logs = (
             self.filtered(lambda log: log.state == "to_print")
             if self
@@ -18,19 +19,41 @@ class RelanceLog(models.Model):
         )
         if not logs:
             raise UserError(self.env._("No letter is waiting to be printed."))
-        logs._relance_store_letters()
+        logs = logs._relance_print_order()
+        runs = logs._relance_store_letters()
         merged = self.env["ir.attachment"].create(
             {
                 "name": self.env._(
                     "Reminder letters %(date)s.pdf", date=fields.Date.to_string(fields.Date.context_today(self))
                 ),
-                "raw": pdf.merge_pdf([log.letter_attachment_id.raw for log in logs]),
+                "raw": logs._relance_merged_letters(runs),
                 "mimetype": "application/pdf",
                 "res_model": "relance.log",
             }
         )
         logs._relance_record({"state": "printed"})
         return {"type": "ir.actions.act_url", "url": f"/web/content/{merged.id}?download=true", "target": "self"}
+
+    def _relance_print_order(self):
+        """These letters as they are printed together: formal notices first (they leave by registered mail),
+        each kind in the order given. Letters of one report are rendered together in this order too."""
+        return self.sorted(lambda log: log.level_id.tone != "formal")
+
+    def _relance_merged_letters(self, runs):
+        """One PDF of these letters, in this order: where letters follow each other as one wkhtmltopdf run
+        printed them (runs, see _relance_store_letters), the run's PDF as it came; any other letter, its own
+        file. A morning's letters rendered in one run are that run's PDF, not split then merged again."""
+        by_first = {run_ids[0]: (run_ids, whole) for run_ids, whole in runs}
+        pieces, position = [], 0
+        while position < len(self):
+            run_ids, whole = by_first.get(self[position].id, ([], None))
+            if run_ids and self[position : position + len(run_ids)].ids == run_ids:
+                pieces.append(whole)
+                position += len(run_ids)
+            else:
+                pieces.append(self[position].letter_attachment_id.raw)
+                position += 1
+        return pieces[0] if len(pieces) == 1 else pdf.merge_pdf(pieces)
 
     def action_relance_reprint(self):
         """Print this reminder's letter again, exactly as it was first printed."""
@@ -95,7 +118,8 @@ class RelanceLog(models.Model):
         """Render the missing letters, one wkhtmltopdf run per report and batch_size letters, and keep
         each PDF on its reminder. A run costs about two seconds whatever its size (the engine started, the
         report's styles loaded, the print delay): a morning's letters are one run; a letter that fails costs
-        a few more runs (see ir.actions.report._relance_render_chunk)."""
+        a few more runs (see ir.actions.report._relance_render_chunk). Returns each run's letters and whole
+        PDF, [(ids, bytes)], for _relance_merged_letters."""
         # a letter whose file is gone from the filestore is rendered again rather than printed empty
         todo = self.filtered(lambda log: (log.letter_attachment_id.raw or b"")[:5] != b"%PDF-")
         todo._relance_check_printable()
@@ -108,9 +132,10 @@ class RelanceLog(models.Model):
         for log in todo:
             report = log._relance_letter_report()
             by_report[report] = by_report.get(report, self.browse()) | log
+        runs = []
         for report, logs in by_report.items():
             letters = self.env["ir.actions.report"]._relance_store_each(
-                report, logs, lambda log: log._relance_letter_filename(), batch_size
+                report, logs, lambda log: log._relance_letter_filename(), batch_size, runs
             )
             failed = logs - self.browse().union(*letters)
             if failed:
@@ -123,7 +148,7 @@ class RelanceLog(models.Model):
                 )
             for log, attachment in letters.items():
                 log._relance_record({"letter_attachment_id": attachment.id})
-        return self
+        return runs
 
     def _relance_letter_filename(self):
         self.ensure_one()
