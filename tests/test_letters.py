@@ -261,9 +261,17 @@ class TestLetters(LadderCommon):
         with patch.object(
             type(Report), "_relance_try_render", autospec=True, side_effect=type(Report)._relance_try_render
         ) as runs:
-            pdfs = Report._relance_render_each(report, ids)
+            whole_runs = []
+            pdfs = Report._relance_render_each(report, ids, runs=whole_runs)
         self.assertEqual(set(pdfs), set(logs.ids), "the batch failed on the deleted record: the others rendered")
         self.assertLessEqual(runs.call_count, 7, "8 letters, one bad: 2 runs per halving at most, not 1 + 8")
+        # the runs that printed, each with its whole PDF: together, every letter once, in order, as split
+        self.assertEqual([res_id for run_ids, _whole in whole_runs for res_id in run_ids], logs.ids)
+        for run_ids, whole in whole_runs:
+            self.assertEqual(
+                PdfFileReader(io.BytesIO(whole)).getNumPages(),
+                sum(PdfFileReader(io.BytesIO(pdfs[res_id])).getNumPages() for res_id in run_ids),
+            )
         for log in logs:
             page = PdfFileReader(io.BytesIO(pdfs[log.id])).getPage(0).extractText()
             self.assertIn(log.partner_id.name, " ".join(page.split()), "each PDF is its own customer's letter")

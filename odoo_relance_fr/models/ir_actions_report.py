@@ -1,4 +1,5 @@
 import logging
+import secrets
 
 from odoo import api, models
 
@@ -10,12 +11,12 @@ class IrActionsReport(models.Model):
 
     @api.model
     def _run_wkhtmltopdf(self, bodies, *args, **kwargs):
-        """Odoo's run; a caller that passes a list as relance_run_output in the context also receives the
-        run's whole PDF (before Odoo splits it per record): see _relance_try_render."""
+        """Odoo's run; for a caller that names it (relance_run_key in the context, see _relance_try_render),
+        the run's whole PDF is also kept on the cursor, before Odoo splits it per record."""
         content = super()._run_wkhtmltopdf(bodies, *args, **kwargs)
-        output = self.env.context.get("relance_run_output")
-        if isinstance(output, list):
-            output.append(content)
+        key = self.env.context.get("relance_run_key")
+        if key:
+            self.env.cr.cache.setdefault("relance_runs", {})[key] = content
         return content
 
     def _relance_render_each(self, report, res_ids, batch_size=50, runs=None):
@@ -73,11 +74,12 @@ class IrActionsReport(models.Model):
 
     def _relance_try_render(self, report, res_ids):
         """One wkhtmltopdf run for these records: (Odoo's streams per record, the run's whole PDF), or
-        ({}, None) if it fails (nothing it wrote is kept)."""
-        output = []
+        ({}, None) if it fails (nothing it wrote is kept). The whole PDF is None unless the run printed
+        every one of these records (a report may take some from their stored file instead)."""
+        key = secrets.token_hex(8)  # this run's own: Odoo shares one environment between equal contexts
         try:
             with self.env.cr.savepoint():
-                streams = self.with_context(relance_run_output=output)._render_qweb_pdf_prepare_streams(
+                streams = self.with_context(relance_run_key=key)._render_qweb_pdf_prepare_streams(
                     report, {}, res_ids=res_ids
                 )
         except Exception:
@@ -85,4 +87,8 @@ class IrActionsReport(models.Model):
                 "Report %s could not be rendered for records %s", report.report_name, res_ids, exc_info=True
             )
             return {}, None
-        return streams, output[-1] if output else None
+        finally:
+            whole = self.env.cr.cache.get("relance_runs", {}).pop(key, None)
+        if self._get_report(report).attachment_use and any(data["attachment"] for data in streams.values()):
+            whole = None
+        return streams, whole
