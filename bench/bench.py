@@ -492,6 +492,11 @@ def pdf_text(raw):
     return out.stdout.decode()
 
 
+def page_texts(raw):
+    """Text of each page of a PDF, as pdftotext reads it."""
+    return pdf_text(raw).split("\f")[:-1]
+
+
 def money(env, amount, currency, lang):
     from odoo.tools.misc import format_amount
 
@@ -751,12 +756,13 @@ def measure_letters(odoo, env, arg):
                 "level_id": level.id,
                 "move_levels": {str(move.id): level.id for move in moves},
                 "channel": "letter",
-                "state": "to_print",
                 "company_id": company.id,
             }
             for partner, moves in groups
         ]
     )
+    # as the ladder leaves them: made planned (each with its customer's link of the day), then waiting to print
+    logs._relance_record({"state": "to_print"})
     env.cr.commit()
 
     merged = {}
@@ -775,10 +781,16 @@ def measure_letters(odoo, env, arg):
 
     def check_run():
         result = check_letters(env, logs)
-        own = sum(pages(log.letter_attachment_id.raw) for log in logs)
-        if pages(merged["pdf"].raw) != own:
+        # the merged PDF is every letter's own pages, page after page, in the order they are printed
+        own = [page for log in logs._relance_print_order() for page in page_texts(log.letter_attachment_id.raw)]
+        printed = page_texts(merged["pdf"].raw)
+        if printed != own:
             result["wrong"] += 1
-            result["examples"].append(f"merged PDF of {pages(merged['pdf'].raw)} pages, the letters have {own}")
+            pairs = zip(printed, own, strict=False)
+            differ = next((i for i, (page, letter) in enumerate(pairs) if page != letter), min(len(printed), len(own)))
+            result["examples"].append(
+                f"merged PDF of {len(printed)} pages, the letters have {len(own)}; they differ from page {differ + 1}"
+            )
         return result
 
     return run, check_run
