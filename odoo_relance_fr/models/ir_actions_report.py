@@ -37,18 +37,13 @@ class IrActionsReport(models.Model):
         run."""
         streams, whole = self._relance_try_render(report, chunk)
         if set(streams) != set(chunk) and len(chunk) > 1:
-            if not streams:
-                half = len(chunk) // 2
-                return self._relance_render_chunk(report, chunk[:half], runs) | self._relance_render_chunk(
-                    report, chunk[half:], runs
-                )
-            streams = {}
-            for res_id in chunk:
-                single, whole = self._relance_try_render(report, [res_id])
-                streams.update(single)
-                if single and whole and runs is not None:
-                    runs.append(([res_id], whole))
-        elif streams and whole and runs is not None:
+            half = len(chunk) // 2
+            parts = [[res_id] for res_id in chunk] if streams else [chunk[:half], chunk[half:]]
+            pdfs = {}
+            for part in parts:
+                pdfs.update(self._relance_render_chunk(report, part, runs))
+            return pdfs
+        if whole and runs is not None:
             runs.append((chunk, whole))
         return {res_id: streams[res_id]["stream"].getvalue() for res_id in chunk if res_id in streams}
 
